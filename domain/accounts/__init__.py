@@ -1,0 +1,1 @@
+"""Accounts: registration, authentication sessions, profiles, preferences and roles."""

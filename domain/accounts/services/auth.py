@@ -1,0 +1,397 @@
+"""Authentication use cases: registration, login, token rotation, logout, password change.
+
+Security decisions, written down:
+
+* Passwords are checked by the ``PasswordHasher`` port (argon2id); a hash made with older
+  parameters is replaced on the next successful login.
+* A login for an unknown email still runs one hash verification, so response time does
+  not reveal which emails have accounts, and both failures read the same.
+* Refresh tokens are opaque, single use and rotated on every refresh. Presenting one that
+  was already used means it leaked: the whole family (the session) is revoked.
+* Access tokens are short-lived JWTs. ``authenticate`` also checks the user's current
+  ``session_version`` (moved by password change and logout-everywhere) and the denylist
+  (filled by logout), so revocation takes effect at once, not at expiry.
+* Rate limits count per IP and per email; refusals and failures are audited and committed
+  even though the use case fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from uuid import UUID, uuid4
+
+from domain.accounts import validation
+from domain.accounts.commands import ChangePassword, Login, Logout, RefreshTokens, Register
+from domain.accounts.errors import EmailTaken, InvalidCredentials, InvalidRefreshToken
+from domain.accounts.model import (
+    AuditAction,
+    LearningPreferences,
+    Profile,
+    RequestMeta,
+    Role,
+    TokenPair,
+    User,
+    Viewer,
+)
+from domain.accounts.ports import (
+    AccessTokenCodec,
+    PasswordHasher,
+    RateLimiter,
+    SecretSource,
+    TokenDenylist,
+    UnitOfWork,
+)
+from domain.accounts.services.tokens import TokenPolicy, audit, hash_refresh_token, issue_tokens
+from domain.clock import Clock
+from domain.errors import FieldIssue, InvalidInput, RateLimited, Unauthenticated
+
+__all__ = [
+    "AuthResult",
+    "TokenPolicy",
+    "authenticate",
+    "change_password",
+    "login",
+    "logout",
+    "logout_everywhere",
+    "refresh_tokens",
+    "register",
+]
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuthResult:
+    """The account and the fresh token pair of a successful authentication."""
+
+    user: User
+    tokens: TokenPair
+
+
+async def _enforce_limits(
+    limiter: RateLimiter,
+    uow: UnitOfWork,
+    *,
+    operation: str,
+    email_key: str,
+    meta: RequestMeta,
+    clock: Clock,
+) -> None:
+    checks = [(f"{operation}_email", email_key)]
+    if meta.ip:
+        checks.insert(0, (f"{operation}_ip", meta.ip))
+    for limit, key in checks:
+        retry_after = await limiter.hit(limit, key)
+        if retry_after is not None:
+            async with uow:
+                await audit(
+                    uow, AuditAction.RATE_LIMITED, at=clock.now(), meta=meta, limit=limit
+                )
+                await uow.commit()
+            raise RateLimited(
+                f"Too many {operation} attempts; retry in {retry_after} seconds.",
+                retry_after=retry_after,
+            )
+
+
+async def register(
+    command: Register,
+    *,
+    uow: UnitOfWork,
+    hasher: PasswordHasher,
+    codec: AccessTokenCodec,
+    secrets: SecretSource,
+    limiter: RateLimiter,
+    clock: Clock,
+    policy: TokenPolicy,
+) -> AuthResult:
+    """Create a learner account and sign it in.
+
+    Raises:
+        InvalidInput: with every issue of the email, password and profile fields.
+        EmailTaken: when the email is in use, whatever its letter case.
+        RateLimited: when this IP or email registered too often.
+    """
+    email, issues = validation.check_email(command.email)
+    issues += validation.check_password(command.password, email=email)
+    display_name, name_issues = validation.check_display_name(
+        command.display_name if command.display_name is not None else (email or "").split("@")[0]
+    )
+    issues += name_issues
+    if command.locale is not None:
+        issues += validation.check_locale(command.locale)
+    if command.time_zone is not None:
+        issues += validation.check_time_zone(command.time_zone)
+    if issues or email is None:
+        raise InvalidInput(issues)
+    email_key = validation.normalize_email(email)
+    await _enforce_limits(
+        limiter, uow, operation="register", email_key=email_key, meta=command.meta, clock=clock
+    )
+    password_hash = await hasher.hash(command.password)
+    now = clock.now()
+    user = User(
+        id=uuid4(),
+        email=email,
+        password_hash=password_hash,
+        role=Role.LEARNER,
+        profile=Profile(
+            display_name=display_name,
+            locale=command.locale or "en",
+            time_zone=command.time_zone or "UTC",
+        ),
+        preferences=LearningPreferences(),
+        created_at=now,
+        updated_at=now,
+    )
+    async with uow:
+        if await uow.users.get_by_email(email_key) is not None:
+            raise EmailTaken("An account with this email already exists.", field="email")
+        await uow.users.add(user)
+        tokens = await issue_tokens(
+            user, family_id=None, now=now, meta=command.meta, uow=uow, codec=codec,
+            secrets=secrets, policy=policy,
+        )  # fmt: skip
+        await audit(uow, AuditAction.REGISTERED, at=now, meta=command.meta, actor_id=user.id)
+        await uow.commit()
+    return AuthResult(user=user, tokens=tokens)
+
+
+async def login(
+    command: Login,
+    *,
+    uow: UnitOfWork,
+    hasher: PasswordHasher,
+    codec: AccessTokenCodec,
+    secrets: SecretSource,
+    limiter: RateLimiter,
+    clock: Clock,
+    policy: TokenPolicy,
+) -> AuthResult:
+    """Exchange an email and password for a new session.
+
+    Raises:
+        InvalidInput: when the email or password is missing or malformed.
+        RateLimited: when this IP or email failed too often.
+        InvalidCredentials: when no account matches the pair.
+    """
+    issues: list[FieldIssue] = []
+    if not command.email.strip():
+        issues.append(FieldIssue("email", "Email is required."))
+    if not command.password:
+        issues.append(FieldIssue("password", "Password is required."))
+    elif len(command.password) > validation.MAX_PASSWORD_LENGTH:
+        issues.append(FieldIssue("password", "Password is too long."))
+    if issues:
+        raise InvalidInput(issues)
+    email_key = validation.normalize_email(command.email)
+    await _enforce_limits(
+        limiter, uow, operation="login", email_key=email_key, meta=command.meta, clock=clock
+    )
+    async with uow:
+        user = await uow.users.get_by_email(email_key)
+    matched = await hasher.verify(user.password_hash if user else None, command.password)
+    now = clock.now()
+    async with uow:
+        if user is None or not matched:
+            await audit(
+                uow, AuditAction.LOGIN_FAILED, at=now, meta=command.meta,
+                subject_id=user.id if user else None, email=email_key,
+            )  # fmt: skip
+            await uow.commit()
+            raise InvalidCredentials("Email or password is incorrect.")
+        if hasher.needs_rehash(user.password_hash):
+            user = replace(
+                user, password_hash=await hasher.hash(command.password), updated_at=now
+            )
+            await uow.users.update(user)
+            await audit(
+                uow, AuditAction.PASSWORD_REHASHED, at=now, meta=command.meta, actor_id=user.id
+            )
+        tokens = await issue_tokens(
+            user, family_id=None, now=now, meta=command.meta, uow=uow, codec=codec,
+            secrets=secrets, policy=policy,
+        )  # fmt: skip
+        await audit(uow, AuditAction.LOGIN_SUCCEEDED, at=now, meta=command.meta, actor_id=user.id)
+        await uow.commit()
+    return AuthResult(user=user, tokens=tokens)
+
+
+async def refresh_tokens(
+    command: RefreshTokens,
+    *,
+    uow: UnitOfWork,
+    codec: AccessTokenCodec,
+    secrets: SecretSource,
+    clock: Clock,
+    policy: TokenPolicy,
+) -> AuthResult:
+    """Rotate a refresh token: the presented one is spent, a new pair is returned.
+
+    Raises:
+        InvalidRefreshToken: when the token is unknown, expired or revoked, or was already
+            used, in which case its whole family is revoked as well.
+    """
+    now = clock.now()
+    token_hash = hash_refresh_token(command.refresh_token)
+    async with uow:
+        stored = await uow.refresh_tokens.get_by_hash(token_hash)
+        if stored is None or stored.revoked_at is not None or now >= stored.expires_at:
+            await audit(
+                uow, AuditAction.REFRESH_TOKEN_REJECTED, at=now, meta=command.meta,
+                subject_id=stored.user_id if stored else None,
+            )  # fmt: skip
+            await uow.commit()
+            raise InvalidRefreshToken("Refresh token is invalid or expired; log in again.")
+        user = await uow.users.get(stored.user_id)
+        claimed = await uow.refresh_tokens.mark_used(stored.id, at=now)
+        if not claimed or user is None:
+            revoked = await uow.refresh_tokens.revoke_family(stored.family_id, at=now)
+            await audit(
+                uow, AuditAction.REFRESH_TOKEN_REUSED, at=now, meta=command.meta,
+                subject_id=stored.user_id, family_id=str(stored.family_id), revoked=revoked,
+            )  # fmt: skip
+            await uow.commit()
+            raise InvalidRefreshToken("Refresh token was already used; the session is revoked.")
+        tokens = await issue_tokens(
+            user, family_id=stored.family_id, now=now, meta=command.meta, uow=uow, codec=codec,
+            secrets=secrets, policy=policy,
+        )  # fmt: skip
+        await audit(uow, AuditAction.TOKENS_REFRESHED, at=now, meta=command.meta, actor_id=user.id)
+        await uow.commit()
+    return AuthResult(user=user, tokens=tokens)
+
+
+async def logout(
+    command: Logout,
+    *,
+    viewer: Viewer | None,
+    uow: UnitOfWork,
+    denylist: TokenDenylist,
+    clock: Clock,
+    policy: TokenPolicy,
+) -> None:
+    """End one session: its refresh-token family and its access tokens stop working.
+
+    Raises:
+        InvalidRefreshToken: when the token is unknown or belongs to another user.
+    """
+    now = clock.now()
+    async with uow:
+        stored = await uow.refresh_tokens.get_by_hash(hash_refresh_token(command.refresh_token))
+        if stored is None or (viewer is not None and stored.user_id != viewer.user_id):
+            raise InvalidRefreshToken("Refresh token is not valid for this session.")
+        await uow.refresh_tokens.revoke_family(stored.family_id, at=now)
+        await audit(
+            uow, AuditAction.LOGGED_OUT, at=now, meta=command.meta, actor_id=stored.user_id,
+            family_id=str(stored.family_id),
+        )  # fmt: skip
+        await uow.commit()
+    await denylist.revoke(str(stored.family_id), until=now + policy.access_ttl)
+
+
+async def logout_everywhere(
+    viewer: Viewer, *, meta: RequestMeta, uow: UnitOfWork, clock: Clock
+) -> int:
+    """End every session of the viewer; returns how many refresh tokens were revoked."""
+    now = clock.now()
+    async with uow:
+        user = await uow.users.get(viewer.user_id)
+        if user is None:
+            raise Unauthenticated("The account no longer exists.")
+        await uow.users.update(
+            replace(user, session_version=user.session_version + 1, updated_at=now)
+        )
+        revoked = await uow.refresh_tokens.revoke_all_for_user(user.id, at=now)
+        await audit(
+            uow, AuditAction.LOGGED_OUT_EVERYWHERE, at=now, meta=meta, actor_id=user.id,
+            revoked=revoked,
+        )  # fmt: skip
+        await uow.commit()
+    return revoked
+
+
+async def change_password(
+    command: ChangePassword,
+    *,
+    viewer: Viewer,
+    uow: UnitOfWork,
+    hasher: PasswordHasher,
+    codec: AccessTokenCodec,
+    secrets: SecretSource,
+    limiter: RateLimiter,
+    clock: Clock,
+    policy: TokenPolicy,
+) -> AuthResult:
+    """Replace the password, end every other session and sign this client in again.
+
+    Raises:
+        InvalidInput: when the new password breaks the policy or equals the current one.
+        InvalidCredentials: when the current password is wrong.
+        RateLimited: when too many wrong current passwords were tried.
+    """
+    async with uow:
+        user = await uow.users.get(viewer.user_id)
+    if user is None:
+        raise Unauthenticated("The account no longer exists.")
+    issues = validation.check_password(command.new_password, email=user.email, field="newPassword")
+    if command.new_password == command.current_password:
+        issues.append(FieldIssue("newPassword", "New password must differ from the current one."))
+    if issues:
+        raise InvalidInput(issues)
+    await _enforce_limits(
+        limiter, uow, operation="login", email_key=validation.normalize_email(user.email),
+        meta=command.meta, clock=clock,
+    )  # fmt: skip
+    matched = len(command.current_password) <= validation.MAX_PASSWORD_LENGTH and (
+        await hasher.verify(user.password_hash, command.current_password)
+    )
+    now = clock.now()
+    async with uow:
+        if not matched:
+            await audit(uow, AuditAction.PASSWORD_CHANGE_FAILED, at=now, meta=command.meta,
+                        actor_id=user.id)  # fmt: skip
+            await uow.commit()
+            raise InvalidCredentials("Current password is incorrect.", field="currentPassword")
+        user = replace(
+            user,
+            password_hash=await hasher.hash(command.new_password),
+            session_version=user.session_version + 1,
+            updated_at=now,
+        )
+        await uow.users.update(user)
+        await uow.refresh_tokens.revoke_all_for_user(user.id, at=now)
+        tokens = await issue_tokens(
+            user, family_id=None, now=now, meta=command.meta, uow=uow, codec=codec,
+            secrets=secrets, policy=policy,
+        )  # fmt: skip
+        await audit(uow, AuditAction.PASSWORD_CHANGED, at=now, meta=command.meta, actor_id=user.id)
+        await uow.commit()
+    return AuthResult(user=user, tokens=tokens)
+
+
+async def authenticate(
+    token: str,
+    *,
+    codec: AccessTokenCodec,
+    denylist: TokenDenylist,
+    load_user: Callable[[UUID], Awaitable[User | None]],
+    clock: Clock,
+) -> Viewer:
+    """Turn a bearer token into the viewer, with the role the account has now.
+
+    Raises:
+        Unauthenticated: when the token is malformed, forged, expired, logged out, older than
+            the account's last password change or logout-everywhere, or its account is gone.
+    """
+    claims = codec.decode(token, now=clock.now())
+    if await denylist.is_revoked(str(claims.family_id)):
+        raise Unauthenticated("Access token was revoked by logout.")
+    user = await load_user(claims.user_id)
+    if user is None or user.session_version != claims.session_version:
+        raise Unauthenticated("Access token is no longer valid; log in again.")
+    return Viewer(
+        user_id=user.id,
+        role=user.role,
+        token_id=claims.token_id,
+        family_id=claims.family_id,
+        expires_at=claims.expires_at,
+    )

@@ -1,0 +1,1 @@
+"""Composition root: settings, wiring of adapters, the ASGI app and the CLI."""

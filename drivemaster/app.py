@@ -1,0 +1,115 @@
+"""The Starlette app factory. Its lifespan opens and closes the engine and Redis."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
+
+from domain.clock import Clock
+from drivemaster.container import UNAVAILABLE_ERRORS, Resources, open_resources
+from drivemaster.middleware import RequestContextMiddleware
+from drivemaster.settings import Settings
+from graph.extensions import Limits
+from graph.schema import DriveMasterSchema, build_schema
+from graph.view import GraphQLEndpoint
+
+log = logging.getLogger("drivemaster")
+
+
+def schema_for(settings: Settings) -> DriveMasterSchema:
+    """The schema configured by ``settings`` (limits, introspection, suggestions)."""
+    graphql = settings.graphql
+    return build_schema(
+        limits=Limits(
+            max_depth=graphql.max_depth,
+            max_aliases=graphql.max_aliases,
+            max_tokens=graphql.max_tokens,
+            max_list_size=graphql.max_list_size,
+            introspection=settings.developer_aid(graphql.introspection),
+            cache_size=graphql.document_cache_size,
+        ),
+        suggestions=settings.developer_aid(graphql.field_suggestions),
+        max_batch_operations=graphql.max_batch_operations,
+        unavailable=UNAVAILABLE_ERRORS,
+    )
+
+
+class _GraphQLRoute:
+    """Forwards to the endpoint that the lifespan built (it needs the opened resources)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        endpoint: GraphQLEndpoint = scope["app"].state.graphql
+        await endpoint(scope, receive, send)
+
+
+async def healthz(_: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+async def readyz(request: Request) -> Response:
+    resources: Resources = request.app.state.resources
+    database = await resources.database_ok()
+    redis = await resources.redis_ok()
+    body = {
+        "status": "ready" if database and redis else ("degraded" if database else "unavailable"),
+        "database": "ok" if database else "unreachable",
+        "redis": ("ok" if redis else "unreachable")
+        + (" (embedded)" if resources.redis_mode == "embedded" else ""),
+    }
+    return JSONResponse(body, status_code=200 if database else 503)
+
+
+async def metrics(_: Request) -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Starlette:
+    """Build the ASGI app. Nothing connects until the lifespan starts."""
+    settings = settings or Settings()
+    schema = schema_for(settings)
+    graphiql = settings.developer_aid(settings.graphql.graphiql)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        resources = open_resources(settings, clock=clock)
+        app.state.resources = resources
+        app.state.graphql = GraphQLEndpoint(
+            schema, ports=resources.ports, make_loaders=resources.make_loaders, graphiql=graphiql
+        )
+        log.info(
+            "drivemaster started",
+            extra={"database": resources.engine.dialect.name, "redis": resources.redis_mode},
+        )
+        try:
+            yield
+        finally:
+            await resources.close()
+            log.info("drivemaster stopped")
+
+    graphql_route = _GraphQLRoute()
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql_route, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql_route),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics),
+        ],
+        middleware=[
+            Middleware(
+                RequestContextMiddleware,
+                max_body_bytes=settings.graphql.max_body_bytes,
+                hsts=settings.is_production,
+            )
+        ],
+        lifespan=lifespan,
+    )

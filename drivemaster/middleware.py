@@ -1,0 +1,141 @@
+"""Pure ASGI middleware: request ids, security headers, body size limit, HTTP metrics.
+
+Pure ASGI (not ``BaseHTTPMiddleware``) so that it costs microseconds and never buffers
+streaming responses or WebSockets.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+import orjson
+from prometheus_client import Histogram
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from drivemaster.logs import request_id_var
+
+log = logging.getLogger("drivemaster.http")
+
+HTTP_SECONDS = Histogram(
+    "drivemaster_http_request_seconds",
+    "HTTP request latency by route and status.",
+    ["route", "method", "status"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+ROUTES = frozenset({"/graphql", "/healthz", "/readyz", "/metrics"})
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# GraphiQL loads its scripts and styles from unpkg; everything else is JSON or text.
+GRAPHIQL_CSP = (
+    "default-src 'none'; script-src 'self' 'unsafe-inline' https://unpkg.com; "
+    "style-src 'self' 'unsafe-inline' https://unpkg.com; img-src 'self' data: https:; "
+    "font-src https://unpkg.com data:; connect-src 'self' ws: wss:; frame-ancestors 'none'"
+)
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+
+class BodyTooLarge(Exception):
+    """Raised inside ``receive`` when a request body passes the limit."""
+
+
+class RequestContextMiddleware:
+    """Gives every request an id, guards the body size, adds security headers, times it."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, hsts: bool) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.hsts = hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in {"http", "websocket"}:
+            await self.app(scope, receive, send)
+            return
+        request_id = self._request_id(scope)
+        scope.setdefault("state", {})["request_id"] = request_id
+        token = request_id_var.set(request_id)
+        try:
+            if scope["type"] == "http":
+                await self._http(scope, receive, send, request_id)
+            else:
+                await self.app(scope, receive, send)
+        finally:
+            request_id_var.reset(token)
+
+    @staticmethod
+    def _request_id(scope: Scope) -> str:
+        for name, value in scope.get("headers", ()):
+            if name == b"x-request-id":
+                candidate = value.decode("latin-1")
+                if REQUEST_ID.match(candidate):
+                    return candidate
+        return uuid.uuid4().hex
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> None:
+        started = time.perf_counter()
+        status = 500
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_body_bytes:
+                await self._too_large(send, request_id)
+                return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_body_bytes:
+                raise BodyTooLarge
+            return message
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                self._secure(message, request_id)
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_with_headers)
+        except BodyTooLarge:
+            await self._too_large(send, request_id)
+            status = 413
+        finally:
+            path = scope.get("path", "")
+            HTTP_SECONDS.labels(
+                path if path in ROUTES else "other", scope.get("method", ""), str(status)
+            ).observe(time.perf_counter() - started)
+
+    def _secure(self, message: Message, request_id: str) -> None:
+        headers = MutableHeaders(scope=message)
+        headers["x-request-id"] = request_id
+        headers["x-content-type-options"] = "nosniff"
+        headers["x-frame-options"] = "DENY"
+        headers["referrer-policy"] = "no-referrer"
+        headers["cross-origin-opener-policy"] = "same-origin"
+        headers["permissions-policy"] = "camera=(), microphone=(), geolocation=()"
+        is_html = headers.get("content-type", "").startswith("text/html")
+        headers["content-security-policy"] = GRAPHIQL_CSP if is_html else API_CSP
+        if self.hsts:
+            headers["strict-transport-security"] = "max-age=63072000; includeSubDomains"
+
+    async def _too_large(self, send: Send, request_id: str) -> None:
+        body: dict[str, Any] = {
+            "errors": [
+                {
+                    "message": f"Request body exceeds {self.max_body_bytes} bytes.",
+                    "extensions": {"code": "VALIDATION_ERROR", "retryable": False},
+                }
+            ]
+        }
+        start: Message = {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json")],
+        }
+        self._secure(start, request_id)
+        await send(start)
+        await send({"type": "http.response.body", "body": orjson.dumps(body)})

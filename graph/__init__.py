@@ -1,0 +1,1 @@
+"""The GraphQL surface: types, permissions, extensions, context, and the federated schema."""

@@ -1,0 +1,99 @@
+"""The per-request context: who is asking, the ports resolvers call, and the DataLoaders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import strawberry
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.dataloader import DataLoader
+
+from domain.accounts.model import RequestMeta, User, Viewer
+from domain.accounts.ports import (
+    AccessTokenCodec,
+    PasswordHasher,
+    RateLimiter,
+    SecretSource,
+    TokenDenylist,
+    UnitOfWork,
+)
+from domain.accounts.services import TokenPolicy, authenticate
+from domain.clock import Clock
+from domain.errors import Unauthenticated
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ports:
+    """The adapters the composition root wires in; shared by every request."""
+
+    uow: Callable[[], UnitOfWork]
+    clock: Clock
+    hasher: PasswordHasher
+    codec: AccessTokenCodec
+    secrets: SecretSource
+    limiter: RateLimiter
+    denylist: TokenDenylist
+    token_policy: TokenPolicy
+
+
+@dataclass(frozen=True, kw_only=True)
+class Loaders:
+    """DataLoaders, created fresh for every request (never shared between requests)."""
+
+    user: DataLoader[UUID, User | None]
+
+
+@dataclass(kw_only=True)
+class Context:
+    """What every resolver gets as ``info.context``."""
+
+    request: Request | WebSocket
+    response: Response | WebSocket | None
+    request_id: str
+    meta: RequestMeta
+    ports: Ports
+    loaders: Loaders
+    bearer: str | None = None
+    connection_params: dict[str, Any] | None = None
+    _viewer: Viewer | None = field(default=None, repr=False)
+    _auth_error: Unauthenticated | None = field(default=None, repr=False)
+    _authenticated: bool = field(default=False, repr=False)
+
+    async def viewer(self) -> Viewer | None:
+        """The caller, or ``None`` for an anonymous request.
+
+        Raises:
+            Unauthenticated: when a token was sent but is not acceptable; a bad token is
+                never silently treated as anonymous.
+        """
+        if not self._authenticated:
+            self._authenticated = True
+            if self.bearer is not None:
+                try:
+                    self._viewer = await authenticate(
+                        self.bearer,
+                        codec=self.ports.codec,
+                        denylist=self.ports.denylist,
+                        load_user=self.loaders.user.load,
+                        clock=self.ports.clock,
+                    )
+                except Unauthenticated as error:
+                    self._auth_error = error
+        if self._auth_error is not None:
+            raise self._auth_error
+        return self._viewer
+
+    async def require_viewer(self) -> Viewer:
+        """The caller; raises ``Unauthenticated`` for anonymous requests."""
+        viewer = await self.viewer()
+        if viewer is None:
+            raise Unauthenticated("Authentication required: send 'Authorization: Bearer <token>'.")
+        return viewer
+
+
+Info = strawberry.Info[Context, None]

@@ -1,0 +1,225 @@
+"""The one schema extension on every operation: limits, document cache, errors, metrics.
+
+A single extension with three hooks (operation, parse, validate) and no per-field hook keeps
+the per-request overhead small; see ``benchmarks/README.md`` for the figures.
+
+* Parsing and validation results are cached per query text (bounded LRU): a repeated
+  operation skips both, and validation is about half the cost of a small query.
+* Limits: tokens (parser), depth, aliases, list sizes (literals, ``first``/``last`` and
+  variables), and optionally no introspection, all as validation rules.
+* Errors: every error gets ``extensions.code`` and ``extensions.retryable``; domain errors
+  keep their message; anything unexpected is logged with the request id and masked.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    IntValueNode,
+    ListValueNode,
+    NoSchemaIntrospectionCustomRule,
+    ValidationContext,
+    parse,
+    validate,
+)
+from graphql.language import ArgumentNode
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+
+from domain.errors import DomainError, RateLimited
+from graph import metrics
+
+log = logging.getLogger("drivemaster.graphql")
+
+RETRYABLE = frozenset({"RATE_LIMITED", "UNAVAILABLE"})
+PAGE_ARGUMENTS = frozenset({"first", "last"})
+STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)
+SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Limits:
+    max_depth: int
+    max_aliases: int
+    max_tokens: int
+    max_list_size: int
+    introspection: bool
+    cache_size: int
+
+
+def list_size_rule(max_size: int) -> type[ASTValidationRule]:
+    """A rule refusing list literals and page sizes larger than ``max_size``."""
+
+    class MaxListSize(ASTValidationRule):
+        def enter_list_value(self, node: ListValueNode, *_: Any) -> None:
+            if len(node.values) > max_size:
+                self.report_error(
+                    GraphQLError(f"Lists may hold at most {max_size} items.", node)
+                )
+
+        def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
+            value = node.value
+            if node.name.value in PAGE_ARGUMENTS and isinstance(value, IntValueNode):
+                if int(value.value) > max_size:
+                    self.report_error(
+                        GraphQLError(f"'{node.name.value}' may be at most {max_size}.", node)
+                    )
+
+    return MaxListSize
+
+
+def oversized_list(value: Any, max_size: int) -> bool:
+    """Whether a variable value holds a list longer than ``max_size`` anywhere."""
+    if isinstance(value, list):
+        return len(value) > max_size or any(oversized_list(v, max_size) for v in value)
+    if isinstance(value, dict):
+        return any(oversized_list(v, max_size) for v in value.values())
+    return False
+
+
+class DocumentCache:
+    """Parsed and validated documents by query text; a bounded LRU shared by requests."""
+
+    def __init__(self, limits: Limits) -> None:
+        self._limits = limits
+        self._entries: OrderedDict[str, tuple[DocumentNode, list[GraphQLError]]] = OrderedDict()
+        self.rules: tuple[type[ASTValidationRule], ...] = (
+            max_depth_rule(limits.max_depth, None, None),
+            max_aliases_rule(limits.max_aliases),
+            list_size_rule(limits.max_list_size),
+        ) + (() if limits.introspection else (NoSchemaIntrospectionCustomRule,))
+
+    def get(self, query: str) -> tuple[DocumentNode, list[GraphQLError]] | None:
+        entry = self._entries.get(query)
+        if entry is not None:
+            self._entries.move_to_end(query)
+        return entry
+
+    def parse(self, query: str) -> DocumentNode:
+        return parse(query, max_tokens=self._limits.max_tokens)
+
+    def validate(self, schema: Any, query: str, document: DocumentNode, rules: Sequence[Any]) -> list[GraphQLError]:
+        errors = validate(schema, document, [*rules, *STRAWBERRY_RULES, *self.rules])
+        if self._limits.cache_size:
+            self._entries[query] = (document, errors)
+            if len(self._entries) > self._limits.cache_size:
+                self._entries.popitem(last=False)
+        return errors
+
+
+def classify(
+    error: GraphQLError, unavailable: tuple[type[BaseException], ...]
+) -> tuple[str, bool]:
+    """The error's code and whether its message must be masked."""
+    original = error.original_error
+    if isinstance(original, DomainError):
+        return original.code, False
+    if original is None or error.path is None:
+        return "VALIDATION_ERROR", False
+    if isinstance(original, unavailable):
+        return "UNAVAILABLE", True
+    return "INTERNAL", True
+
+
+class RequestPolicy(SchemaExtension):
+    """Limits, caching, error codes and masking, and metrics for one operation."""
+
+    def __init__(
+        self,
+        *,
+        cache: DocumentCache,
+        unavailable: tuple[type[BaseException], ...],
+        request_id: Callable[[Any], str],
+        max_list_size: int,
+        suggestions: bool,
+    ) -> None:
+        self._cache = cache
+        self._unavailable = unavailable
+        self._request_id = request_id
+        self._max_list_size = max_list_size
+        self._suggestions = suggestions
+        self._cached: tuple[DocumentNode, list[GraphQLError]] | None = None
+
+    def on_operation(self) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        context = self.execution_context
+        result = context.result
+        errors = getattr(result, "errors", None)
+        if result is not None and errors:
+            result.errors = [self._format(error) for error in errors]
+        try:
+            kind = context.operation_type.value
+        except RuntimeError:
+            kind = "unknown"
+        metrics.OPERATION_SECONDS.labels(metrics.operation_label(context.operation_name), kind).observe(
+            time.perf_counter() - started
+        )
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        query = context.query
+        if query is not None and context.graphql_document is None:
+            self._cached = self._cache.get(query)
+            if self._cached is not None:
+                context.graphql_document = self._cached[0]
+            else:
+                context.parse_options["max_tokens"] = self._cache._limits.max_tokens
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if self._cached is not None:
+            errors = list(self._cached[1])
+        else:
+            assert context.graphql_document is not None
+            errors = self._cache.validate(
+                context.schema._schema, context.query or "", context.graphql_document,
+                context.validation_rules,
+            )
+        if not errors and context.variables and oversized_list(context.variables, self._max_list_size):
+            errors = [GraphQLError(f"Variables may hold lists of at most {self._max_list_size} items.")]
+        context.pre_execution_errors = errors
+        yield
+
+    def _format(self, error: GraphQLError) -> GraphQLError:
+        code, masked = classify(error, self._unavailable)
+        extensions: dict[str, Any] = {**(error.extensions or {}), "code": code, "retryable": code in RETRYABLE}
+        original = error.original_error
+        if isinstance(original, RateLimited):
+            extensions["retryAfter"] = original.retry_after
+        if isinstance(original, DomainError) and original.field:
+            extensions["field"] = original.field
+        message = error.message
+        if code == "VALIDATION_ERROR" and not self._suggestions:
+            message = SUGGESTION.sub("", message)
+        if masked:
+            request_id = self._request_id(self.execution_context.context)
+            extensions["requestId"] = request_id
+            message = (
+                "A service this request needs is unavailable; retry shortly."
+                if code == "UNAVAILABLE"
+                else f"Internal error; quote request id {request_id} when reporting it."
+            )
+            log.error(
+                "unhandled error at %s: %s", ".".join(map(str, error.path or [])), error.message,
+                exc_info=original, extra={"request_id": request_id, "code": code},
+            )
+        metrics.ERRORS.labels(code).inc()
+        return GraphQLError(
+            message, nodes=error.nodes, source=error.source, positions=error.positions,
+            path=error.path, original_error=None if masked else original, extensions=extensions,
+        )

@@ -1,0 +1,1 @@
+"""Strawberry input types; each converts itself to a domain command."""

@@ -1,0 +1,33 @@
+"""Prometheus metrics of the GraphQL surface."""
+
+from __future__ import annotations
+
+import re
+
+from prometheus_client import Counter, Histogram
+
+OPERATION_SECONDS = Histogram(
+    "drivemaster_graphql_operation_seconds",
+    "GraphQL operation latency, by operation name and type.",
+    ["operation", "type"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+ERRORS = Counter(
+    "drivemaster_graphql_errors_total", "GraphQL errors returned, by code.", ["code"]
+)
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+_MAX_TRACKED_NAMES = 500
+_seen: set[str] = set()
+
+
+def operation_label(name: str | None) -> str:
+    """Client-chosen names are labels only while well-formed and few (bounded cardinality)."""
+    if not name:
+        return "anonymous"
+    if name in _seen:
+        return name
+    if not _NAME.match(name) or len(_seen) >= _MAX_TRACKED_NAMES:
+        return "other"
+    _seen.add(name)
+    return name

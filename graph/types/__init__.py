@@ -1,0 +1,1 @@
+"""Strawberry types: ``...GQL`` classes with explicit GraphQL names and ``from_domain``."""

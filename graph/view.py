@@ -1,0 +1,103 @@
+"""The ASGI GraphQL endpoint: HTTP (POST, GET for reads), GraphiQL, and WebSockets.
+
+Both WebSocket protocols (graphql-transport-ws and the legacy graphql-ws) authenticate in
+``connection_init``: the payload carries ``{"authorization": "Bearer <token>"}`` (or
+``{"token": "<token>"}``); a connection without a valid token is rejected.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UnsetType
+
+from domain.accounts.model import RequestMeta
+from domain.errors import Unauthenticated
+from graph.context import Context, Loaders, Ports
+from graph.schema import DriveMasterSchema
+
+log = logging.getLogger("drivemaster.graphql")
+
+BEARER = "bearer "
+MAX_USER_AGENT = 300
+
+
+def bearer_token(value: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` value; a bare token is accepted too."""
+    if not value:
+        return None
+    value = value.strip()
+    if value[: len(BEARER)].lower() == BEARER:
+        value = value[len(BEARER) :].strip()
+    return value or None
+
+
+class GraphQLEndpoint(GraphQL[Context, None]):
+    """Strawberry's ASGI view with DriveMaster's context, JSON encoder and WebSocket auth."""
+
+    def __init__(
+        self,
+        schema: DriveMasterSchema,
+        *,
+        ports: Ports,
+        make_loaders: Callable[[], Loaders],
+        graphiql: bool,
+    ) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if graphiql else None,
+            allow_queries_via_get=True,
+            keep_alive=True,
+            keep_alive_interval=15,
+            connection_init_wait_timeout=timedelta(seconds=10),
+        )
+        self._ports = ports
+        self._make_loaders = make_loaders
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        request_id = str(request.scope.get("state", {}).get("request_id", "-"))
+        client = request.client
+        return Context(
+            request=request,
+            response=response,
+            request_id=request_id,
+            meta=RequestMeta(
+                ip=client.host if client else None,
+                user_agent=(request.headers.get("user-agent") or "")[:MAX_USER_AGENT] or None,
+                request_id=request_id,
+            ),
+            ports=self._ports,
+            loaders=self._make_loaders(),
+            bearer=bearer_token(request.headers.get("authorization")),
+        )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        params = context.connection_params or {}
+        if not isinstance(params, dict):
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "message": "Bad payload."})
+        raw = params.get("authorization") or params.get("Authorization") or params.get("token")
+        context.bearer = bearer_token(raw if isinstance(raw, str) else None)
+        try:
+            viewer = await context.require_viewer()
+        except Unauthenticated as error:
+            raise ConnectionRejectionError(
+                {"code": "UNAUTHENTICATED", "message": error.message}
+            ) from None
+        return {"userId": str(viewer.user_id)}
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        response.headers["cache-control"] = "no-store"
+        return response

@@ -1,0 +1,1 @@
+"""Alembic migrations; run them with ``drivemaster migrate`` (or ``persistence.migrate``)."""

@@ -1,0 +1,1 @@
+"""Repositories: map table rows to domain objects and back."""

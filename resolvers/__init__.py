@@ -1,0 +1,1 @@
+"""Resolvers, one module per area: authorize, call one domain service, map the result."""
