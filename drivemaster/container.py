@@ -63,6 +63,7 @@ class Resources:
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
     redis: Redis
+    limiter: LimitsRateLimiter
     ports: Ports
 
     @property
@@ -91,6 +92,7 @@ class Resources:
             return False
 
     async def close(self) -> None:
+        await self.limiter.close()
         await self.redis.aclose()
         await self.engine.dispose()
 
@@ -108,6 +110,7 @@ def open_resources(settings: Settings, *, clock: Clock | None = None) -> Resourc
     )
     session_factory = create_session_factory(engine)
     redis = create_redis(settings.redis.url)
+    limiter = LimitsRateLimiter.create(settings.redis.url, settings.rate_limits.as_mapping())
     ports = Ports(
         uow=lambda: SqlUnitOfWork(session_factory),
         clock=clock,
@@ -118,7 +121,7 @@ def open_resources(settings: Settings, *, clock: Clock | None = None) -> Resourc
         ),
         codec=JwtAccessTokenCodec(secret=key, issuer=auth.issuer, audience=auth.audience),
         secrets=UrlSafeSecrets(),
-        limiter=LimitsRateLimiter.create(settings.redis.url, settings.rate_limits.as_mapping()),
+        limiter=limiter,
         denylist=RedisTokenDenylist(redis, clock=clock),
         token_policy=TokenPolicy(
             access_ttl=timedelta(seconds=auth.access_token_ttl_seconds),
@@ -130,5 +133,6 @@ def open_resources(settings: Settings, *, clock: Clock | None = None) -> Resourc
         engine=engine,
         session_factory=session_factory,
         redis=redis,
+        limiter=limiter,
         ports=ports,
     )

@@ -69,7 +69,7 @@ class RequestContextMiddleware:
     def _request_id(scope: Scope) -> str:
         for name, value in scope.get("headers", ()):
             if name == b"x-request-id":
-                candidate = value.decode("latin-1")
+                candidate = bytes(value).decode("latin-1")
                 if REQUEST_ID.match(candidate):
                     return candidate
         return uuid.uuid4().hex

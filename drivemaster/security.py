@@ -2,7 +2,8 @@
 
 JWT decisions: HS256 only (``algorithms`` is pinned, so ``alg: none`` and RS/HS confusion are
 refused by PyJWT before any claim is read); ``exp``, ``iat``, ``iss``, ``aud``, ``sub`` and
-``jti`` are required; 10 seconds of leeway for clock skew between API processes.
+``jti`` are required; expiry and issue time are checked against the injected clock (so tests
+can move time), with 10 seconds of leeway for clock skew between API processes.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ class JwtAccessTokenCodec:
                 audience=self._audience,
                 issuer=self._issuer,
                 leeway=LEEWAY_SECONDS,
-                options={"require": REQUIRED_CLAIMS, "verify_exp": False},
+                options={"require": REQUIRED_CLAIMS, "verify_exp": False, "verify_iat": False},
             )
             expires_at = datetime.fromtimestamp(int(payload["exp"]), UTC)
             issued_at = datetime.fromtimestamp(int(payload["iat"]), UTC)

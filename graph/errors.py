@@ -43,9 +43,7 @@ class EmailTakenErrorGQL(ErrorGQL):
     pass
 
 
-@strawberry.type(
-    name="InvalidCredentialsError", description="The email or password is incorrect."
-)
+@strawberry.type(name="InvalidCredentialsError", description="The email or password is incorrect.")
 class InvalidCredentialsErrorGQL(ErrorGQL):
     pass
 

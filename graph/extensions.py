@@ -28,7 +28,6 @@ from graphql import (
     IntValueNode,
     ListValueNode,
     NoSchemaIntrospectionCustomRule,
-    ValidationContext,
     parse,
     validate,
 )
@@ -66,17 +65,15 @@ def list_size_rule(max_size: int) -> type[ASTValidationRule]:
     class MaxListSize(ASTValidationRule):
         def enter_list_value(self, node: ListValueNode, *_: Any) -> None:
             if len(node.values) > max_size:
-                self.report_error(
-                    GraphQLError(f"Lists may hold at most {max_size} items.", node)
-                )
+                self.report_error(GraphQLError(f"Lists may hold at most {max_size} items.", node))
 
         def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
             value = node.value
-            if node.name.value in PAGE_ARGUMENTS and isinstance(value, IntValueNode):
-                if int(value.value) > max_size:
-                    self.report_error(
-                        GraphQLError(f"'{node.name.value}' may be at most {max_size}.", node)
-                    )
+            is_page_size = node.name.value in PAGE_ARGUMENTS and isinstance(value, IntValueNode)
+            if is_page_size and int(value.value) > max_size:  # type: ignore[attr-defined]
+                self.report_error(
+                    GraphQLError(f"'{node.name.value}' may be at most {max_size}.", node)
+                )
 
     return MaxListSize
 
@@ -111,7 +108,9 @@ class DocumentCache:
     def parse(self, query: str) -> DocumentNode:
         return parse(query, max_tokens=self._limits.max_tokens)
 
-    def validate(self, schema: Any, query: str, document: DocumentNode, rules: Sequence[Any]) -> list[GraphQLError]:
+    def validate(
+        self, schema: Any, query: str, document: DocumentNode, rules: Sequence[Any]
+    ) -> list[GraphQLError]:
         errors = validate(schema, document, [*rules, *STRAWBERRY_RULES, *self.rules])
         if self._limits.cache_size:
             self._entries[query] = (document, errors)
@@ -120,9 +119,7 @@ class DocumentCache:
         return errors
 
 
-def classify(
-    error: GraphQLError, unavailable: tuple[type[BaseException], ...]
-) -> tuple[str, bool]:
+def classify(error: GraphQLError, unavailable: tuple[type[BaseException], ...]) -> tuple[str, bool]:
     """The error's code and whether its message must be masked."""
     original = error.original_error
     if isinstance(original, DomainError):
@@ -165,9 +162,9 @@ class RequestPolicy(SchemaExtension):
             kind = context.operation_type.value
         except RuntimeError:
             kind = "unknown"
-        metrics.OPERATION_SECONDS.labels(metrics.operation_label(context.operation_name), kind).observe(
-            time.perf_counter() - started
-        )
+        metrics.OPERATION_SECONDS.labels(
+            metrics.operation_label(context.operation_name), kind
+        ).observe(time.perf_counter() - started)
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
@@ -185,19 +182,32 @@ class RequestPolicy(SchemaExtension):
         if self._cached is not None:
             errors = list(self._cached[1])
         else:
-            assert context.graphql_document is not None
+            if context.graphql_document is None:
+                return
             errors = self._cache.validate(
-                context.schema._schema, context.query or "", context.graphql_document,
+                context.schema._schema,
+                context.query or "",
+                context.graphql_document,
                 context.validation_rules,
             )
-        if not errors and context.variables and oversized_list(context.variables, self._max_list_size):
-            errors = [GraphQLError(f"Variables may hold lists of at most {self._max_list_size} items.")]
+        if (
+            not errors
+            and context.variables
+            and oversized_list(context.variables, self._max_list_size)
+        ):
+            errors = [
+                GraphQLError(f"Variables may hold lists of at most {self._max_list_size} items.")
+            ]
         context.pre_execution_errors = errors
         yield
 
     def _format(self, error: GraphQLError) -> GraphQLError:
         code, masked = classify(error, self._unavailable)
-        extensions: dict[str, Any] = {**(error.extensions or {}), "code": code, "retryable": code in RETRYABLE}
+        extensions: dict[str, Any] = {
+            **(error.extensions or {}),
+            "code": code,
+            "retryable": code in RETRYABLE,
+        }
         original = error.original_error
         if isinstance(original, RateLimited):
             extensions["retryAfter"] = original.retry_after
@@ -215,11 +225,19 @@ class RequestPolicy(SchemaExtension):
                 else f"Internal error; quote request id {request_id} when reporting it."
             )
             log.error(
-                "unhandled error at %s: %s", ".".join(map(str, error.path or [])), error.message,
-                exc_info=original, extra={"request_id": request_id, "code": code},
+                "unhandled error at %s: %s",
+                ".".join(map(str, error.path or [])),
+                error.message,
+                exc_info=original,
+                extra={"request_id": request_id, "code": code},
             )
         metrics.ERRORS.labels(code).inc()
         return GraphQLError(
-            message, nodes=error.nodes, source=error.source, positions=error.positions,
-            path=error.path, original_error=None if masked else original, extensions=extensions,
+            message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None if masked else original,
+            extensions=extensions,
         )

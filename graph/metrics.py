@@ -12,9 +12,7 @@ OPERATION_SECONDS = Histogram(
     ["operation", "type"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
-ERRORS = Counter(
-    "drivemaster_graphql_errors_total", "GraphQL errors returned, by code.", ["code"]
-)
+ERRORS = Counter("drivemaster_graphql_errors_total", "GraphQL errors returned, by code.", ["code"])
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _MAX_TRACKED_NAMES = 500

@@ -6,11 +6,10 @@ from typing import Any, Protocol
 
 from strawberry.permission import BasePermission
 
-from domain.accounts.model import Role
+from domain.accounts.model import Role, User
 from domain.accounts.policy import can_view_profile, is_owner_or_admin
 from domain.errors import Forbidden
 from graph.context import Info
-from domain.accounts.model import User
 
 
 class UserSource(Protocol):

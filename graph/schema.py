@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 import strawberry
 from graphql import GraphQLError
@@ -16,7 +16,7 @@ from graph.permissions import IsAdmin, IsAuthenticated
 from graph.types.accounts import UserGQL
 from resolvers.accounts import auth, users
 
-FEDERATION_VERSION = "2.11"
+FEDERATION_VERSION: Final = "2.11"
 
 
 @strawberry.type
@@ -72,9 +72,12 @@ def build_schema(
 
     def policy() -> SchemaExtension:
         return RequestPolicy(
-            cache=cache, unavailable=unavailable, request_id=request_id,
-            max_list_size=limits.max_list_size, suggestions=suggestions,
-        )  # fmt: skip
+            cache=cache,
+            unavailable=unavailable,
+            request_id=request_id,
+            max_list_size=limits.max_list_size,
+            suggestions=suggestions,
+        )
 
     extensions: list[Callable[[], SchemaExtension]] = [policy]
     return DriveMasterSchema(

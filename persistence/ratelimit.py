@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from redis.asyncio import ConnectionPool
 
 log = logging.getLogger(__name__)
 
@@ -22,20 +23,30 @@ class LimitsRateLimiter:
     and logged: a Redis outage must not lock everyone out.
     """
 
-    def __init__(self, storage: Storage, limits: Mapping[str, str]) -> None:
+    def __init__(
+        self, storage: Storage, limits: Mapping[str, str], *, pool: ConnectionPool | None = None
+    ) -> None:
         self._strategy = MovingWindowRateLimiter(storage)
         self._items: dict[str, RateLimitItem] = {name: parse(rate) for name, rate in limits.items()}
+        self._pool = pool
 
     @classmethod
     def create(cls, redis_url: str | None, limits: Mapping[str, str]) -> LimitsRateLimiter:
-        storage: Storage
-        if redis_url:
-            storage = RedisStorage(
-                "async+" + redis_url, implementation="redispy", key_prefix="drivemaster:rl"
-            )
-        else:
-            storage = MemoryStorage()
-        return cls(storage, limits)
+        if not redis_url:
+            return cls(MemoryStorage(), limits)
+        pool = ConnectionPool.from_url(redis_url)
+        storage = RedisStorage(
+            "async+" + redis_url,
+            implementation="redispy",
+            key_prefix="drivemaster:rl",
+            connection_pool=pool,
+        )
+        return cls(storage, limits, pool=pool)
+
+    async def close(self) -> None:
+        """Release the Redis connections (nothing to do for memory storage)."""
+        if self._pool is not None:
+            await self._pool.aclose()
 
     async def hit(self, limit: str, key: str) -> int | None:
         item = self._items.get(limit)
@@ -45,7 +56,7 @@ class LimitsRateLimiter:
             if await self._strategy.hit(item, limit, key):
                 return None
             stats = await self._strategy.get_window_stats(item, limit, key)
-        except Exception:  # noqa: BLE001 - any storage failure must fail open, and is logged
+        except Exception:
             log.warning("rate-limit storage unavailable; allowing %s", limit, exc_info=True)
             return None
         return max(1, math.ceil(stats.reset_time - time.time()))

@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.accounts.ports import AuditLog, RefreshTokenRepository, UserRepository
 from persistence.repositories.accounts import (
     SqlAuditLog,
     SqlRefreshTokenRepository,
@@ -22,9 +23,9 @@ class SqlUnitOfWork:
     entered again after it was left (services read, then write, in two short transactions).
     """
 
-    users: SqlUserRepository
-    refresh_tokens: SqlRefreshTokenRepository
-    audit: SqlAuditLog
+    users: UserRepository
+    refresh_tokens: RefreshTokenRepository
+    audit: AuditLog
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory

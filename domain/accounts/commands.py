@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time
 from uuid import UUID
 
@@ -26,40 +26,40 @@ class Register:
     display_name: str | None = None
     locale: str | None = None
     time_zone: str | None = None
-    meta: RequestMeta = RequestMeta()
+    meta: RequestMeta = field(default_factory=RequestMeta)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Login:
     email: str
     password: str
-    meta: RequestMeta = RequestMeta()
+    meta: RequestMeta = field(default_factory=RequestMeta)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RefreshTokens:
     refresh_token: str
-    meta: RequestMeta = RequestMeta()
+    meta: RequestMeta = field(default_factory=RequestMeta)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Logout:
     refresh_token: str
-    meta: RequestMeta = RequestMeta()
+    meta: RequestMeta = field(default_factory=RequestMeta)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChangePassword:
     current_password: str
     new_password: str
-    meta: RequestMeta = RequestMeta()
+    meta: RequestMeta = field(default_factory=RequestMeta)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UpdateProfile:
     display_name: str | Keep = KEEP
-    bio: str | None | Keep = KEEP
-    avatar_url: str | None | Keep = KEEP
+    bio: str | Keep | None = KEEP
+    avatar_url: str | Keep | None = KEEP
     locale: str | Keep = KEEP
     time_zone: str | Keep = KEEP
     visibility: Visibility | Keep = KEEP
@@ -70,9 +70,9 @@ class UpdateLearningPreferences:
     licence_category: LicenceCategory | Keep = KEEP
     daily_goal_minutes: int | Keep = KEEP
     session_length: int | Keep = KEEP
-    target_exam_date: date | None | Keep = KEEP
+    target_exam_date: date | Keep | None = KEEP
     reminders_enabled: bool | Keep = KEEP
-    reminder_time: time | None | Keep = KEEP
+    reminder_time: time | Keep | None = KEEP
     show_explanations: bool | Keep = KEEP
 
 
@@ -80,4 +80,4 @@ class UpdateLearningPreferences:
 class SetUserRole:
     user_id: UUID
     role: Role
-    meta: RequestMeta = RequestMeta()
+    meta: RequestMeta = field(default_factory=RequestMeta)

@@ -40,14 +40,14 @@ class AuditAction(enum.StrEnum):
     REGISTERED = "registered"
     LOGIN_SUCCEEDED = "login_succeeded"
     LOGIN_FAILED = "login_failed"
-    PASSWORD_REHASHED = "password_rehashed"
+    PASSWORD_REHASHED = "password_rehashed"  # noqa: S105 - an event name
     TOKENS_REFRESHED = "tokens_refreshed"
-    REFRESH_TOKEN_REUSED = "refresh_token_reused"
-    REFRESH_TOKEN_REJECTED = "refresh_token_rejected"
+    REFRESH_TOKEN_REUSED = "refresh_token_reused"  # noqa: S105 - an event name
+    REFRESH_TOKEN_REJECTED = "refresh_token_rejected"  # noqa: S105 - an event name
     LOGGED_OUT = "logged_out"
     LOGGED_OUT_EVERYWHERE = "logged_out_everywhere"
-    PASSWORD_CHANGED = "password_changed"
-    PASSWORD_CHANGE_FAILED = "password_change_failed"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - an event name
+    PASSWORD_CHANGE_FAILED = "password_change_failed"  # noqa: S105 - an event name
     ROLE_CHANGED = "role_changed"
     RATE_LIMITED = "rate_limited"
 

@@ -21,9 +21,9 @@ __all__ = [
     "MIN_PASSWORD_LENGTH",
     "check_avatar_url",
     "check_bio",
-    "check_exam_date",
     "check_display_name",
     "check_email",
+    "check_exam_date",
     "check_locale",
     "check_password",
     "check_range",
@@ -129,9 +129,7 @@ def check_display_name(name: str, *, field: str = "displayName") -> tuple[str, l
         return cleaned, [FieldIssue(field, "Display name is required.")]
     if len(cleaned) > MAX_DISPLAY_NAME_LENGTH:
         return cleaned, [
-            FieldIssue(
-                field, f"Display name must be at most {MAX_DISPLAY_NAME_LENGTH} characters."
-            )
+            FieldIssue(field, f"Display name must be at most {MAX_DISPLAY_NAME_LENGTH} characters.")
         ]
     return cleaned, []
 
@@ -175,9 +173,7 @@ def check_time_zone(name: str, *, field: str = "timeZone") -> list[FieldIssue]:
     return []
 
 
-def check_range(
-    value: int, *, low: int, high: int, field: str, label: str
-) -> list[FieldIssue]:
+def check_range(value: int, *, low: int, high: int, field: str, label: str) -> list[FieldIssue]:
     """An integer within ``[low, high]``."""
     if not low <= value <= high:
         return [FieldIssue(field, f"{label} must be between {low} and {high}.")]

@@ -15,7 +15,7 @@ from graph.scalars import parse_id
 T = TypeVar("T")
 
 
-def _keep(value: T | None, *, field: str, nullable: bool) -> T | None | commands.Keep:
+def _keep(value: T | None, *, field: str, nullable: bool) -> T | commands.Keep | None:
     """UNSET keeps the stored value; ``null`` clears it where that is allowed."""
     if value is strawberry.UNSET:
         return commands.KEEP

@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 from typing import Annotated
 
 import strawberry
+from strawberry.permission import BasePermission
 
 from domain.accounts.model import (
     LearningPreferences,
@@ -58,8 +59,8 @@ class LearningPreferencesGQL:
         )
 
 
-PRIVATE = [IsOwnerOrAdmin]
-PROFILE = [CanViewProfile]
+PRIVATE: list[type[BasePermission]] = [IsOwnerOrAdmin]
+PROFILE: list[type[BasePermission]] = [CanViewProfile]
 
 
 @strawberry.federation.type(name="User", keys=["id"], description="A DriveMaster account.")

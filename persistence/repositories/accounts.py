@@ -101,9 +101,7 @@ class SqlUserRepository:
         return [found.get(user_id) for user_id in user_ids]
 
     async def get_by_email(self, email: str) -> User | None:
-        statement = USERS_WITH_PROFILES.where(
-            sa.func.lower(UserRow.email) == email.strip().lower()
-        )
+        statement = USERS_WITH_PROFILES.where(sa.func.lower(UserRow.email) == email.strip().lower())
         row = (await self._session.exec(statement)).first()
         return user_from_rows(*row) if row else None
 

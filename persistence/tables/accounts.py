@@ -28,7 +28,9 @@ class UserRow(SQLModel, table=True):
     """An account. Emails are unique whatever their letter case (index on ``lower(email)``)."""
 
     __tablename__ = "users"
-    __table_args__ = (sa.Index("uq_users_email_lower", sa.func.lower(sa.column("email")), unique=True),)
+    __table_args__ = (
+        sa.Index("uq_users_email_lower", sa.func.lower(sa.column("email")), unique=True),
+    )
 
     id: UUID = Field(primary_key=True)
     email: str = Field(max_length=254)

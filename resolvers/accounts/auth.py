@@ -31,10 +31,15 @@ async def register(info: Info, input: RegisterInputGQL) -> RegisterPayload:  # n
     ports = info.context.ports
     try:
         result = await services.register(
-            input.to_command(info.context.meta), uow=ports.uow(), hasher=ports.hasher,
-            codec=ports.codec, secrets=ports.secrets, limiter=ports.limiter, clock=ports.clock,
+            input.to_command(info.context.meta),
+            uow=ports.uow(),
+            hasher=ports.hasher,
+            codec=ports.codec,
+            secrets=ports.secrets,
+            limiter=ports.limiter,
+            clock=ports.clock,
             policy=ports.token_policy,
-        )  # fmt: skip
+        )
     except InvalidInput as error:
         return ValidationErrorGQL.from_domain(error)
     except EmailTaken as error:
@@ -47,10 +52,15 @@ async def login(info: Info, input: LoginInputGQL) -> LoginPayload:  # noqa: A002
     ports = info.context.ports
     try:
         result = await services.login(
-            input.to_command(info.context.meta), uow=ports.uow(), hasher=ports.hasher,
-            codec=ports.codec, secrets=ports.secrets, limiter=ports.limiter, clock=ports.clock,
+            input.to_command(info.context.meta),
+            uow=ports.uow(),
+            hasher=ports.hasher,
+            codec=ports.codec,
+            secrets=ports.secrets,
+            limiter=ports.limiter,
+            clock=ports.clock,
             policy=ports.token_policy,
-        )  # fmt: skip
+        )
     except InvalidInput as error:
         return ValidationErrorGQL.from_domain(error)
     except InvalidCredentials as error:
@@ -63,10 +73,13 @@ async def refresh_tokens(info: Info, refresh_token: str) -> RefreshTokensPayload
     ports = info.context.ports
     try:
         result = await services.refresh_tokens(
-            RefreshTokens(refresh_token=refresh_token, meta=info.context.meta), uow=ports.uow(),
-            codec=ports.codec, secrets=ports.secrets, clock=ports.clock,
+            RefreshTokens(refresh_token=refresh_token, meta=info.context.meta),
+            uow=ports.uow(),
+            codec=ports.codec,
+            secrets=ports.secrets,
+            clock=ports.clock,
             policy=ports.token_policy,
-        )  # fmt: skip
+        )
     except InvalidRefreshToken as error:
         return error_member(InvalidRefreshTokenErrorGQL, error)
     return AuthSuccessGQL.from_domain(result.user, result.tokens)
@@ -78,9 +91,12 @@ async def logout(info: Info, refresh_token: str) -> LogoutPayload:
     try:
         await services.logout(
             Logout(refresh_token=refresh_token, meta=info.context.meta),
-            viewer=await info.context.viewer(), uow=ports.uow(), denylist=ports.denylist,
-            clock=ports.clock, policy=ports.token_policy,
-        )  # fmt: skip
+            viewer=await info.context.viewer(),
+            uow=ports.uow(),
+            denylist=ports.denylist,
+            clock=ports.clock,
+            policy=ports.token_policy,
+        )
     except InvalidRefreshToken as error:
         return error_member(InvalidRefreshTokenErrorGQL, error)
     return LogoutSuccessGQL(revoked_sessions=1)
@@ -90,9 +106,11 @@ async def logout_everywhere(info: Info) -> LogoutSuccessGQL:
     """End every session of the caller, on every device."""
     ports = info.context.ports
     revoked = await services.logout_everywhere(
-        await info.context.require_viewer(), meta=info.context.meta, uow=ports.uow(),
+        await info.context.require_viewer(),
+        meta=info.context.meta,
+        uow=ports.uow(),
         clock=ports.clock,
-    )  # fmt: skip
+    )
     return LogoutSuccessGQL(revoked_sessions=revoked)
 
 
@@ -104,10 +122,16 @@ async def change_password(
     ports = info.context.ports
     try:
         result = await services.change_password(
-            input.to_command(info.context.meta), viewer=await info.context.require_viewer(),
-            uow=ports.uow(), hasher=ports.hasher, codec=ports.codec, secrets=ports.secrets,
-            limiter=ports.limiter, clock=ports.clock, policy=ports.token_policy,
-        )  # fmt: skip
+            input.to_command(info.context.meta),
+            viewer=await info.context.require_viewer(),
+            uow=ports.uow(),
+            hasher=ports.hasher,
+            codec=ports.codec,
+            secrets=ports.secrets,
+            limiter=ports.limiter,
+            clock=ports.clock,
+            policy=ports.token_policy,
+        )
     except InvalidInput as error:
         return ValidationErrorGQL.from_domain(error)
     except InvalidCredentials as error:

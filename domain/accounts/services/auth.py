@@ -58,6 +58,7 @@ __all__ = [
     "register",
 ]
 
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AuthResult:
     """The account and the fresh token pair of a successful authentication."""
@@ -82,9 +83,7 @@ async def _enforce_limits(
         retry_after = await limiter.hit(limit, key)
         if retry_after is not None:
             async with uow:
-                await audit(
-                    uow, AuditAction.RATE_LIMITED, at=clock.now(), meta=meta, limit=limit
-                )
+                await audit(uow, AuditAction.RATE_LIMITED, at=clock.now(), meta=meta, limit=limit)
                 await uow.commit()
             raise RateLimited(
                 f"Too many {operation} attempts; retry in {retry_after} seconds.",
@@ -147,9 +146,15 @@ async def register(
             raise EmailTaken("An account with this email already exists.", field="email")
         await uow.users.add(user)
         tokens = await issue_tokens(
-            user, family_id=None, now=now, meta=command.meta, uow=uow, codec=codec,
-            secrets=secrets, policy=policy,
-        )  # fmt: skip
+            user,
+            family_id=None,
+            now=now,
+            meta=command.meta,
+            uow=uow,
+            codec=codec,
+            secrets=secrets,
+            policy=policy,
+        )
         await audit(uow, AuditAction.REGISTERED, at=now, meta=command.meta, actor_id=user.id)
         await uow.commit()
     return AuthResult(user=user, tokens=tokens)
@@ -193,23 +198,31 @@ async def login(
     async with uow:
         if user is None or not matched:
             await audit(
-                uow, AuditAction.LOGIN_FAILED, at=now, meta=command.meta,
-                subject_id=user.id if user else None, email=email_key,
-            )  # fmt: skip
+                uow,
+                AuditAction.LOGIN_FAILED,
+                at=now,
+                meta=command.meta,
+                subject_id=user.id if user else None,
+                email=email_key,
+            )
             await uow.commit()
             raise InvalidCredentials("Email or password is incorrect.")
         if hasher.needs_rehash(user.password_hash):
-            user = replace(
-                user, password_hash=await hasher.hash(command.password), updated_at=now
-            )
+            user = replace(user, password_hash=await hasher.hash(command.password), updated_at=now)
             await uow.users.update(user)
             await audit(
                 uow, AuditAction.PASSWORD_REHASHED, at=now, meta=command.meta, actor_id=user.id
             )
         tokens = await issue_tokens(
-            user, family_id=None, now=now, meta=command.meta, uow=uow, codec=codec,
-            secrets=secrets, policy=policy,
-        )  # fmt: skip
+            user,
+            family_id=None,
+            now=now,
+            meta=command.meta,
+            uow=uow,
+            codec=codec,
+            secrets=secrets,
+            policy=policy,
+        )
         await audit(uow, AuditAction.LOGIN_SUCCEEDED, at=now, meta=command.meta, actor_id=user.id)
         await uow.commit()
     return AuthResult(user=user, tokens=tokens)
@@ -236,9 +249,12 @@ async def refresh_tokens(
         stored = await uow.refresh_tokens.get_by_hash(token_hash)
         if stored is None or stored.revoked_at is not None or now >= stored.expires_at:
             await audit(
-                uow, AuditAction.REFRESH_TOKEN_REJECTED, at=now, meta=command.meta,
+                uow,
+                AuditAction.REFRESH_TOKEN_REJECTED,
+                at=now,
+                meta=command.meta,
                 subject_id=stored.user_id if stored else None,
-            )  # fmt: skip
+            )
             await uow.commit()
             raise InvalidRefreshToken("Refresh token is invalid or expired; log in again.")
         user = await uow.users.get(stored.user_id)
@@ -246,15 +262,26 @@ async def refresh_tokens(
         if not claimed or user is None:
             revoked = await uow.refresh_tokens.revoke_family(stored.family_id, at=now)
             await audit(
-                uow, AuditAction.REFRESH_TOKEN_REUSED, at=now, meta=command.meta,
-                subject_id=stored.user_id, family_id=str(stored.family_id), revoked=revoked,
-            )  # fmt: skip
+                uow,
+                AuditAction.REFRESH_TOKEN_REUSED,
+                at=now,
+                meta=command.meta,
+                subject_id=stored.user_id,
+                family_id=str(stored.family_id),
+                revoked=revoked,
+            )
             await uow.commit()
             raise InvalidRefreshToken("Refresh token was already used; the session is revoked.")
         tokens = await issue_tokens(
-            user, family_id=stored.family_id, now=now, meta=command.meta, uow=uow, codec=codec,
-            secrets=secrets, policy=policy,
-        )  # fmt: skip
+            user,
+            family_id=stored.family_id,
+            now=now,
+            meta=command.meta,
+            uow=uow,
+            codec=codec,
+            secrets=secrets,
+            policy=policy,
+        )
         await audit(uow, AuditAction.TOKENS_REFRESHED, at=now, meta=command.meta, actor_id=user.id)
         await uow.commit()
     return AuthResult(user=user, tokens=tokens)
@@ -281,9 +308,13 @@ async def logout(
             raise InvalidRefreshToken("Refresh token is not valid for this session.")
         await uow.refresh_tokens.revoke_family(stored.family_id, at=now)
         await audit(
-            uow, AuditAction.LOGGED_OUT, at=now, meta=command.meta, actor_id=stored.user_id,
+            uow,
+            AuditAction.LOGGED_OUT,
+            at=now,
+            meta=command.meta,
+            actor_id=stored.user_id,
             family_id=str(stored.family_id),
-        )  # fmt: skip
+        )
         await uow.commit()
     await denylist.revoke(str(stored.family_id), until=now + policy.access_ttl)
 
@@ -302,9 +333,13 @@ async def logout_everywhere(
         )
         revoked = await uow.refresh_tokens.revoke_all_for_user(user.id, at=now)
         await audit(
-            uow, AuditAction.LOGGED_OUT_EVERYWHERE, at=now, meta=meta, actor_id=user.id,
+            uow,
+            AuditAction.LOGGED_OUT_EVERYWHERE,
+            at=now,
+            meta=meta,
+            actor_id=user.id,
             revoked=revoked,
-        )  # fmt: skip
+        )
         await uow.commit()
     return revoked
 
@@ -338,17 +373,22 @@ async def change_password(
     if issues:
         raise InvalidInput(issues)
     await _enforce_limits(
-        limiter, uow, operation="login", email_key=validation.normalize_email(user.email),
-        meta=command.meta, clock=clock,
-    )  # fmt: skip
+        limiter,
+        uow,
+        operation="login",
+        email_key=validation.normalize_email(user.email),
+        meta=command.meta,
+        clock=clock,
+    )
     matched = len(command.current_password) <= validation.MAX_PASSWORD_LENGTH and (
         await hasher.verify(user.password_hash, command.current_password)
     )
     now = clock.now()
     async with uow:
         if not matched:
-            await audit(uow, AuditAction.PASSWORD_CHANGE_FAILED, at=now, meta=command.meta,
-                        actor_id=user.id)  # fmt: skip
+            await audit(
+                uow, AuditAction.PASSWORD_CHANGE_FAILED, at=now, meta=command.meta, actor_id=user.id
+            )
             await uow.commit()
             raise InvalidCredentials("Current password is incorrect.", field="currentPassword")
         user = replace(
@@ -360,9 +400,15 @@ async def change_password(
         await uow.users.update(user)
         await uow.refresh_tokens.revoke_all_for_user(user.id, at=now)
         tokens = await issue_tokens(
-            user, family_id=None, now=now, meta=command.meta, uow=uow, codec=codec,
-            secrets=secrets, policy=policy,
-        )  # fmt: skip
+            user,
+            family_id=None,
+            now=now,
+            meta=command.meta,
+            uow=uow,
+            codec=codec,
+            secrets=secrets,
+            policy=policy,
+        )
         await audit(uow, AuditAction.PASSWORD_CHANGED, at=now, meta=command.meta, actor_id=user.id)
         await uow.commit()
     return AuthResult(user=user, tokens=tokens)

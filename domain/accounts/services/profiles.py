@@ -96,14 +96,20 @@ def _preference_issues(command: UpdateLearningPreferences, *, today: date) -> li
     issues: list[FieldIssue] = []
     if not isinstance(command.daily_goal_minutes, Keep):
         issues += validation.check_range(
-            command.daily_goal_minutes, low=MIN_DAILY_GOAL_MINUTES, high=MAX_DAILY_GOAL_MINUTES,
-            field="dailyGoalMinutes", label="Daily goal (minutes)",
-        )  # fmt: skip
+            command.daily_goal_minutes,
+            low=MIN_DAILY_GOAL_MINUTES,
+            high=MAX_DAILY_GOAL_MINUTES,
+            field="dailyGoalMinutes",
+            label="Daily goal (minutes)",
+        )
     if not isinstance(command.session_length, Keep):
         issues += validation.check_range(
-            command.session_length, low=MIN_SESSION_LENGTH, high=MAX_SESSION_LENGTH,
-            field="sessionLength", label="Session length (questions)",
-        )  # fmt: skip
+            command.session_length,
+            low=MIN_SESSION_LENGTH,
+            high=MAX_SESSION_LENGTH,
+            field="sessionLength",
+            label="Session length (questions)",
+        )
     if isinstance(command.target_exam_date, date):
         issues += validation.check_exam_date(command.target_exam_date, today=today)
     return issues
@@ -165,9 +171,14 @@ async def set_user_role(
             user = replace(user, role=command.role, updated_at=now)
             await uow.users.update(user)
             await audit(
-                uow, AuditAction.ROLE_CHANGED, at=now, meta=command.meta,
-                actor_id=viewer.user_id, subject_id=user.id,
-                previous=previous.value, role=command.role.value,
-            )  # fmt: skip
+                uow,
+                AuditAction.ROLE_CHANGED,
+                at=now,
+                meta=command.meta,
+                actor_id=viewer.user_id,
+                subject_id=user.id,
+                previous=previous.value,
+                role=command.role.value,
+            )
             await uow.commit()
     return user
