@@ -39,7 +39,7 @@ class LimitsRateLimiter:
             "async+" + redis_url,
             implementation="redispy",
             key_prefix="drivemaster:rl",
-            connection_pool=pool,
+            connection_pool=pool,  # type: ignore[arg-type]  # passed through to redis-py
         )
         return cls(storage, limits, pool=pool)
 

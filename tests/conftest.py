@@ -174,6 +174,11 @@ class GraphQLClient:
         body: dict[str, Any] = response.json()
         return body
 
+    @property
+    def settings(self) -> Settings:
+        settings: Settings = self.app.state.resources.settings
+        return settings
+
     async def register(self, email: str | None = None, password: str = PASSWORD) -> dict[str, Any]:
         """Register a fresh account; returns the AuthSuccess payload."""
         email = email or unique_email()

@@ -106,10 +106,10 @@ class SqlUserRepository:
         return user_from_rows(*row) if row else None
 
     async def update(self, user: User) -> None:
-        await self._session.execute(
+        await self._session.exec(
             sa.update(UserRow).where(col(UserRow.id) == user.id).values(**_user_values(user))
         )
-        await self._session.execute(
+        await self._session.exec(
             sa.update(ProfileRow)
             .where(col(ProfileRow.user_id) == user.id)
             .values(**_profile_values(user))
@@ -158,7 +158,7 @@ class SqlRefreshTokenRepository:
         return _token_from_row(row) if row else None
 
     async def mark_used(self, token_id: UUID, *, at: datetime) -> bool:
-        result = await self._session.execute(
+        result = await self._session.exec(
             sa.update(RefreshTokenRow)
             .where(
                 col(RefreshTokenRow.id) == token_id,
@@ -167,15 +167,15 @@ class SqlRefreshTokenRepository:
             )
             .values(used_at=at)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(result.rowcount)
 
     async def _revoke(self, condition: sa.ColumnElement[bool], at: datetime) -> int:
-        result = await self._session.execute(
+        result = await self._session.exec(
             sa.update(RefreshTokenRow)
             .where(condition, col(RefreshTokenRow.revoked_at).is_(None))
             .values(revoked_at=at)
         )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return int(result.rowcount)
 
     async def revoke_family(self, family_id: UUID, *, at: datetime) -> int:
         return await self._revoke(col(RefreshTokenRow.family_id) == family_id, at)

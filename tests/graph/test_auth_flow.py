@@ -1,19 +1,50 @@
-"""Register, log in, refresh, log out: the whole session life cycle over HTTP."""
+"""Register, log in, refresh, log out, change password: sessions over the real ASGI app."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from domain.clock import FixedClock
 from tests.conftest import PASSWORD, GraphQLClient, unique_email
 
 ME = "{ me { id email displayName role } }"
-LOGIN = """
-mutation Login($input: LoginInput!) {
-  login(input: $input) {
+AUTH_FIELDS = """
+    __typename
+    ... on AuthSuccess { accessToken refreshToken user { id email } }
+    ... on Error { code message field }
+    ... on ValidationError { issues { field message } }
+"""
+LOGIN = f"mutation L($input: LoginInput!) {{ login(input: $input) {{ {AUTH_FIELDS} }} }}"
+REFRESH = """
+mutation R($t: String!) {
+  refreshTokens(refreshToken: $t) {
     __typename
     ... on AuthSuccess { accessToken refreshToken user { id email } }
     ... on Error { code message field }
   }
 }
 """
+LOGOUT = """
+mutation O($t: String!) {
+  logout(refreshToken: $t) {
+    __typename ... on LogoutSuccess { revokedSessions } ... on Error { code message }
+  }
+}
+"""
+LOGOUT_EVERYWHERE = "mutation { logoutEverywhere { revokedSessions } }"
+CHANGE_PASSWORD = f"""
+mutation C($input: ChangePasswordInput!) {{ changePassword(input: $input) {{ {AUTH_FIELDS} }} }}
+"""
+
+
+def error_code(body: dict[str, Any]) -> str:
+    return str(body["errors"][0]["extensions"]["code"])
+
+
+async def login(gql: GraphQLClient, email: str, password: str = PASSWORD) -> dict[str, Any]:
+    body = await gql(LOGIN, {"input": {"email": email, "password": password}})
+    payload: dict[str, Any] = body["data"]["login"]
+    return payload
 
 
 async def test_register_then_me(gql: GraphQLClient) -> None:
@@ -35,6 +66,140 @@ async def test_register_then_me(gql: GraphQLClient) -> None:
 async def test_login_with_other_case_email(gql: GraphQLClient) -> None:
     email = unique_email()
     await gql.register(email)
-    body = await gql(LOGIN, {"input": {"email": email.upper(), "password": PASSWORD}})
-    assert body["data"]["login"]["__typename"] == "AuthSuccess"
-    assert body["data"]["login"]["user"]["email"] == email
+    payload = await login(gql, email.upper())
+    assert payload["__typename"] == "AuthSuccess"
+    assert payload["user"]["email"] == email
+
+
+async def test_wrong_password_and_unknown_email_read_the_same(gql: GraphQLClient) -> None:
+    email = unique_email()
+    await gql.register(email)
+    wrong = await login(gql, email, "not the password at all")
+    unknown = await login(gql, unique_email(), PASSWORD)
+    expected = {
+        "__typename": "InvalidCredentialsError",
+        "code": "INVALID_CREDENTIALS",
+        "message": "Email or password is incorrect.",
+        "field": None,
+    }
+    assert wrong == expected
+    assert unknown == expected
+
+
+async def test_login_with_empty_fields_names_both(gql: GraphQLClient) -> None:
+    payload = await login(gql, " ", "")
+    assert payload["__typename"] == "ValidationError"
+    assert payload["issues"] == [
+        {"field": "email", "message": "Email is required."},
+        {"field": "password", "message": "Password is required."},
+    ]
+
+
+async def test_refresh_rotates_and_reuse_revokes_the_family(gql: GraphQLClient) -> None:
+    auth = await gql.register()
+    first = (await gql(REFRESH, {"t": auth["refreshToken"]}))["data"]["refreshTokens"]
+    assert first["__typename"] == "AuthSuccess"
+    assert first["refreshToken"] != auth["refreshToken"]
+    assert (await gql(ME, token=first["accessToken"]))["data"]["me"]["id"] == auth["user"]["id"]
+
+    reused = (await gql(REFRESH, {"t": auth["refreshToken"]}))["data"]["refreshTokens"]
+    assert reused == {
+        "__typename": "InvalidRefreshTokenError",
+        "code": "INVALID_REFRESH_TOKEN",
+        "message": "Refresh token was already used; the session is revoked.",
+        "field": None,
+    }
+    # The token issued by the legitimate rotation is dead too: the family is revoked.
+    after = (await gql(REFRESH, {"t": first["refreshToken"]}))["data"]["refreshTokens"]
+    assert after["__typename"] == "InvalidRefreshTokenError"
+
+
+async def test_unknown_refresh_token_is_rejected(gql: GraphQLClient) -> None:
+    payload = (await gql(REFRESH, {"t": "made-up"}))["data"]["refreshTokens"]
+    assert payload["code"] == "INVALID_REFRESH_TOKEN"
+
+
+async def test_refresh_token_expires(gql: GraphQLClient, clock: FixedClock) -> None:
+    auth = await gql.register()
+    clock.advance(days=31)
+    payload = (await gql(REFRESH, {"t": auth["refreshToken"]}))["data"]["refreshTokens"]
+    assert payload["message"] == "Refresh token is invalid or expired; log in again."
+
+
+async def test_logout_revokes_refresh_and_access_tokens(gql: GraphQLClient) -> None:
+    auth = await gql.register()
+    body = await gql(LOGOUT, {"t": auth["refreshToken"]}, token=auth["accessToken"])
+    assert body == {"data": {"logout": {"__typename": "LogoutSuccess", "revokedSessions": 1}}}
+    me = await gql(ME, token=auth["accessToken"])
+    assert error_code(me) == "UNAUTHENTICATED"
+    assert me["errors"][0]["message"] == "Access token was revoked by logout."
+    refresh = (await gql(REFRESH, {"t": auth["refreshToken"]}))["data"]["refreshTokens"]
+    assert refresh["__typename"] == "InvalidRefreshTokenError"
+
+
+async def test_logout_with_someone_elses_refresh_token_is_refused(gql: GraphQLClient) -> None:
+    mine, theirs = await gql.register(), await gql.register()
+    body = await gql(LOGOUT, {"t": theirs["refreshToken"]}, token=mine["accessToken"])
+    assert body["data"]["logout"]["code"] == "INVALID_REFRESH_TOKEN"
+    still = await gql(ME, token=theirs["accessToken"])
+    assert still["data"]["me"]["id"] == theirs["user"]["id"]
+
+
+async def test_logout_everywhere_ends_every_session(gql: GraphQLClient) -> None:
+    email = unique_email()
+    phone = await gql.register(email)
+    laptop = await login(gql, email)
+    body = await gql(LOGOUT_EVERYWHERE, token=phone["accessToken"])
+    assert body == {"data": {"logoutEverywhere": {"revokedSessions": 2}}}
+    for session in (phone, laptop):
+        assert error_code(await gql(ME, token=session["accessToken"])) == "UNAUTHENTICATED"
+        refreshed = await gql(REFRESH, {"t": session["refreshToken"]})
+        assert refreshed["data"]["refreshTokens"]["__typename"] == "InvalidRefreshTokenError"
+
+
+async def test_logout_everywhere_needs_authentication(gql: GraphQLClient) -> None:
+    body = await gql(LOGOUT_EVERYWHERE)
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED", "retryable": False}
+
+
+async def test_change_password(gql: GraphQLClient) -> None:
+    email = unique_email()
+    auth = await gql.register(email)
+    new_password = "a much better passphrase"
+    body = await gql(
+        CHANGE_PASSWORD,
+        {"input": {"currentPassword": PASSWORD, "newPassword": new_password}},
+        token=auth["accessToken"],
+    )
+    changed = body["data"]["changePassword"]
+    assert changed["__typename"] == "AuthSuccess"
+    assert error_code(await gql(ME, token=auth["accessToken"])) == "UNAUTHENTICATED"
+    assert (await gql(ME, token=changed["accessToken"]))["data"]["me"]["email"] == email
+    assert (await login(gql, email))["__typename"] == "InvalidCredentialsError"
+    assert (await login(gql, email, new_password))["__typename"] == "AuthSuccess"
+
+
+async def test_change_password_refuses_wrong_current_and_weak_new(gql: GraphQLClient) -> None:
+    auth = await gql.register()
+    wrong = await gql(
+        CHANGE_PASSWORD,
+        {"input": {"currentPassword": "guessing wrong", "newPassword": "another fine phrase"}},
+        token=auth["accessToken"],
+    )
+    assert wrong["data"]["changePassword"] == {
+        "__typename": "InvalidCredentialsError",
+        "code": "INVALID_CREDENTIALS",
+        "message": "Current password is incorrect.",
+        "field": "currentPassword",
+    }
+    weak = await gql(
+        CHANGE_PASSWORD,
+        {"input": {"currentPassword": PASSWORD, "newPassword": "short"}},
+        token=auth["accessToken"],
+    )
+    assert weak["data"]["changePassword"]["issues"] == [
+        {"field": "newPassword", "message": "Password must be at least 10 characters."}
+    ]
+    # Nothing changed: the old password and the old session still work.
+    assert (await gql(ME, token=auth["accessToken"]))["data"]["me"]["id"] == auth["user"]["id"]
