@@ -187,6 +187,17 @@ class GraphQLClient:
         assert payload["__typename"] == "AuthSuccess", payload
         return payload
 
+    async def register_login(self, email: str, password: str = PASSWORD) -> dict[str, Any]:
+        """Log in an existing account; returns the AuthSuccess payload."""
+        body = await self(
+            "mutation($i: LoginInput!) { login(input: $i) { __typename "
+            "... on AuthSuccess { accessToken refreshToken user { id email } } } }",
+            {"i": {"email": email, "password": password}},
+        )
+        payload: dict[str, Any] = body["data"]["login"]
+        assert payload["__typename"] == "AuthSuccess", payload
+        return payload
+
 
 REGISTER = """
 mutation Register($input: RegisterInput!) {
@@ -212,7 +223,10 @@ async def serve_app(
     """Run the app's lifespan and hand out an HTTP client bound to it."""
     app = create_app(settings, clock=clock)
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40000))
+        # A fresh documentation-range IPv6 address per app: rate-limit counters kept in Redis
+        # by earlier tests or runs never leak into this one.
+        client_ip = f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"
+        transport = httpx.ASGITransport(app=app, client=(client_ip, 40000))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             yield GraphQLClient(http=http, app=app)
 
