@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,33 +61,31 @@ class Context:
     loaders: Loaders
     bearer: str | None = None
     connection_params: dict[str, Any] | None = None
-    _viewer: Viewer | None = field(default=None, repr=False)
-    _auth_error: Unauthenticated | None = field(default=None, repr=False)
-    _authenticated: bool = field(default=False, repr=False)
+    _authentication: asyncio.Future[Viewer | None] | None = field(default=None, repr=False)
 
     async def viewer(self) -> Viewer | None:
         """The caller, or ``None`` for an anonymous request.
+
+        Authentication runs once per request; resolvers that ask concurrently share it.
 
         Raises:
             Unauthenticated: when a token was sent but is not acceptable; a bad token is
                 never silently treated as anonymous.
         """
-        if not self._authenticated:
-            self._authenticated = True
-            if self.bearer is not None:
-                try:
-                    self._viewer = await authenticate(
-                        self.bearer,
-                        codec=self.ports.codec,
-                        denylist=self.ports.denylist,
-                        load_user=self.loaders.user.load,
-                        clock=self.ports.clock,
-                    )
-                except Unauthenticated as error:
-                    self._auth_error = error
-        if self._auth_error is not None:
-            raise self._auth_error
-        return self._viewer
+        if self._authentication is None:
+            self._authentication = asyncio.ensure_future(self._authenticate())
+        return await asyncio.shield(self._authentication)
+
+    async def _authenticate(self) -> Viewer | None:
+        if self.bearer is None:
+            return None
+        return await authenticate(
+            self.bearer,
+            codec=self.ports.codec,
+            denylist=self.ports.denylist,
+            load_user=self.loaders.user.load,
+            clock=self.ports.clock,
+        )
 
     async def require_viewer(self) -> Viewer:
         """The caller; raises ``Unauthenticated`` for anonymous requests."""
