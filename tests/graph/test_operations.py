@@ -1,0 +1,131 @@
+"""Operational behaviour: audit trail, readiness, degraded Redis, metrics, headers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from tests.conftest import PASSWORD, GraphQLClient, make_settings, serve_app, unique_email
+
+LOGIN = "mutation($i: LoginInput!) { login(input: $i) { __typename } }"
+
+
+async def audit_actions(gql: GraphQLClient, user_id: str) -> list[str]:
+    engine = gql.app.state.resources.engine
+    async with engine.connect() as connection:
+        rows = await connection.execute(
+            sa.text(
+                "SELECT action FROM audit_log WHERE subject_id = :id OR actor_id = :id ORDER BY id"
+            ),
+            {"id": user_id if engine.dialect.name == "postgresql" else user_id.replace("-", "")},
+        )
+        return [row[0] for row in rows]
+
+
+async def test_every_auth_event_is_audited(gql: GraphQLClient) -> None:
+    email = unique_email()
+    auth = await gql.register(email)
+    await gql(LOGIN, {"i": {"email": email, "password": "not my password!"}})
+    await gql(LOGIN, {"i": {"email": email, "password": PASSWORD}})
+    refresh = "mutation($t: String!) { refreshTokens(refreshToken: $t) { __typename } }"
+    await gql(refresh, {"t": auth["refreshToken"]})
+    await gql(refresh, {"t": auth["refreshToken"]})  # reuse
+    await gql("mutation { logoutEverywhere { revokedSessions } }", token=auth["accessToken"])
+    assert await audit_actions(gql, auth["user"]["id"]) == [
+        "registered",
+        "login_failed",
+        "login_succeeded",
+        "tokens_refreshed",
+        "refresh_token_reused",
+        "logged_out_everywhere",
+    ]
+
+
+async def test_password_is_rehashed_when_parameters_change(
+    migrated_url: str, redis_url: str | None
+) -> None:
+    email = unique_email()
+    async with serve_app(make_settings(migrated_url, redis_url)) as cheap:
+        auth = await cheap.register(email)
+    stronger = make_settings(migrated_url, redis_url)
+    stronger.auth.argon2_time_cost = 2
+    async with serve_app(stronger) as client:
+        assert (await client(LOGIN, {"i": {"email": email, "password": PASSWORD}}))["data"][
+            "login"
+        ]["__typename"] == "AuthSuccess"
+        engine = client.app.state.resources.engine
+        async with engine.connect() as connection:
+            stored = (
+                await connection.execute(
+                    sa.text("SELECT password_hash FROM users WHERE lower(email) = :e"),
+                    {"e": email},
+                )
+            ).scalar_one()
+        assert ",t=2," in stored
+        assert "rehashed" in " ".join(await audit_actions(client, auth["user"]["id"]))
+
+
+async def test_readiness_and_health(gql: GraphQLClient) -> None:
+    assert (await gql.http.get("/healthz")).text == "ok"
+    ready = await gql.http.get("/readyz")
+    assert ready.status_code == 200
+    body: dict[str, Any] = ready.json()
+    assert body["status"] == "ready"
+    assert body["database"] == "ok"
+    assert body["redis"] in {"ok", "ok (embedded)"}
+
+
+async def test_redis_outage_degrades_but_login_still_works(migrated_url: str) -> None:
+    settings = make_settings(migrated_url, "redis://127.0.0.1:1/0")
+    async with serve_app(settings) as client:
+        ready = await client.http.get("/readyz")
+        assert ready.status_code == 200
+        assert ready.json() == {"status": "degraded", "database": "ok", "redis": "unreachable"}
+        email = unique_email()
+        auth = await client.register(email)  # rate limiter fails open
+        me = await client("{ me { email } }", token=auth["accessToken"])  # denylist fails open
+        assert me == {"data": {"me": {"email": email}}}
+        logout = await client(
+            "mutation($t: String!) { logout(refreshToken: $t) { __typename } }",
+            {"t": auth["refreshToken"]},
+            token=auth["accessToken"],
+        )
+        # The session is revoked in SQL, but the denylist could not be written: the client is
+        # told to retry rather than believe its access token is already dead.
+        assert logout["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
+        assert logout["errors"][0]["extensions"]["retryable"] is True
+
+
+async def test_database_outage_is_unavailable() -> None:
+    settings = make_settings("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    async with serve_app(settings) as client:
+        ready = await client.http.get("/readyz")
+        assert ready.status_code == 503
+        assert ready.json()["status"] == "unavailable"
+        body = await client(LOGIN, {"i": {"email": unique_email(), "password": PASSWORD}})
+        assert body["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
+        assert body["errors"][0]["message"] == (
+            "A service this request needs is unavailable; retry shortly."
+        )
+
+
+async def test_metrics_count_operations_and_errors(gql: GraphQLClient) -> None:
+    await gql("query WhoAmI { me { id } }")
+    text = (await gql.http.get("/metrics")).text
+    assert 'drivemaster_graphql_operation_seconds_count{operation="WhoAmI",type="query"}' in text
+    assert 'drivemaster_graphql_errors_total{code="UNAUTHENTICATED"}' in text
+    assert 'drivemaster_http_request_seconds_count{method="POST",route="/graphql"' in text
+
+
+async def test_security_headers_and_request_id(gql: GraphQLClient) -> None:
+    response = await gql.http.post("/graphql", json={"query": "{ _service { sdl } }"})
+    headers = response.headers
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["referrer-policy"] == "no-referrer"
+    assert headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert headers["cache-control"] == "no-store"
+    assert len(headers["x-request-id"]) == 32
+    bogus = await gql.http.get("/healthz", headers={"x-request-id": "bad id with spaces"})
+    assert bogus.headers["x-request-id"] != "bad id with spaces"
