@@ -53,7 +53,7 @@ def needs_redis() -> None:
         pytest.skip("TEST_REDIS_URL is not set")
 
 
-async def _admin_execute(url: str, statement: str) -> None:
+async def admin_execute(url: str, statement: str) -> None:
     parsed = make_url(url)
     connection = await asyncpg.connect(
         host=parsed.host,
@@ -74,11 +74,11 @@ def postgres_url() -> Iterator[str]:
     needs_postgres()
     assert TEST_DATABASE_URL is not None
     name = f"drivemaster_test_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_admin_execute(TEST_DATABASE_URL, f'CREATE DATABASE "{name}"'))
+    asyncio.run(admin_execute(TEST_DATABASE_URL, f'CREATE DATABASE "{name}"'))
     try:
         yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
     finally:
-        asyncio.run(_admin_execute(TEST_DATABASE_URL, f'DROP DATABASE "{name}" WITH (FORCE)'))
+        asyncio.run(admin_execute(TEST_DATABASE_URL, f'DROP DATABASE "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="session")

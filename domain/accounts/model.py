@@ -86,7 +86,7 @@ class LearningPreferences:
             if self.target_exam_date
             else None,
             "reminders_enabled": self.reminders_enabled,
-            "reminder_time": self.reminder_time.strftime("%H:%M") if self.reminder_time else None,
+            "reminder_time": self.reminder_time.isoformat() if self.reminder_time else None,
             "show_explanations": self.show_explanations,
         }
 

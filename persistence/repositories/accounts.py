@@ -21,6 +21,7 @@ from domain.accounts.model import (
     User,
     Visibility,
 )
+from domain.accounts.validation import normalize_email
 from persistence.tables.accounts import AuditLogRow, ProfileRow, RefreshTokenRow, UserRow
 
 
@@ -49,6 +50,7 @@ def user_from_rows(user: UserRow, profile: ProfileRow) -> User:
 def _user_values(user: User) -> dict[str, object]:
     return {
         "email": user.email,
+        "email_key": normalize_email(user.email),
         "password_hash": user.password_hash,
         "role": user.role.value,
         "session_version": user.session_version,
@@ -101,7 +103,7 @@ class SqlUserRepository:
         return [found.get(user_id) for user_id in user_ids]
 
     async def get_by_email(self, email: str) -> User | None:
-        statement = USERS_WITH_PROFILES.where(sa.func.lower(UserRow.email) == email.strip().lower())
+        statement = USERS_WITH_PROFILES.where(UserRow.email_key == normalize_email(email))
         row = (await self._session.exec(statement)).first()
         return user_from_rows(*row) if row else None
 
@@ -146,6 +148,8 @@ class SqlRefreshTokenRepository:
                 token_hash=token.token_hash,
                 issued_at=token.issued_at,
                 expires_at=token.expires_at,
+                used_at=token.used_at,
+                revoked_at=token.revoked_at,
                 user_agent=token.user_agent[:300] if token.user_agent else None,
                 ip=token.ip,
             )

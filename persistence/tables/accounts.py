@@ -25,15 +25,14 @@ class RoleRow(SQLModel, table=True):
 
 
 class UserRow(SQLModel, table=True):
-    """An account. Emails are unique whatever their letter case (index on ``lower(email)``)."""
+    """An account. ``email_key`` (the case-folded email, computed in Python so that every
+    backend folds every script the same way) makes emails unique whatever their case."""
 
     __tablename__ = "users"
-    __table_args__ = (
-        sa.Index("uq_users_email_lower", sa.func.lower(sa.column("email")), unique=True),
-    )
 
     id: UUID = Field(primary_key=True)
     email: str = Field(max_length=254)
+    email_key: str = Field(max_length=254, unique=True)
     password_hash: str = Field(max_length=255)
     role: str = Field(foreign_key="roles.name", max_length=20, index=True)
     session_version: int = Field(default=0)

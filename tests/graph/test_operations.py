@@ -58,7 +58,7 @@ async def test_password_is_rehashed_when_parameters_change(
         async with engine.connect() as connection:
             stored = (
                 await connection.execute(
-                    sa.text("SELECT password_hash FROM users WHERE lower(email) = :e"),
+                    sa.text("SELECT password_hash FROM users WHERE email_key = :e"),
                     {"e": email},
                 )
             ).scalar_one()

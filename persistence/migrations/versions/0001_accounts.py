@@ -50,13 +50,13 @@ def upgrade() -> None:
         "users",
         sa.Column("id", sa.Uuid(), primary_key=True),
         sa.Column("email", sa.String(254), nullable=False),
+        sa.Column("email_key", sa.String(254), nullable=False, unique=True),
         sa.Column("password_hash", sa.String(255), nullable=False),
         sa.Column("role", sa.String(20), sa.ForeignKey("roles.name"), nullable=False),
         sa.Column("session_version", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
     )
-    op.create_index("uq_users_email_lower", "users", [sa.text("lower(email)")], unique=True)
     op.create_index("ix_users_role", "users", ["role"])
     op.create_table(
         "profiles",
