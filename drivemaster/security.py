@@ -13,7 +13,7 @@ import os
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import argon2
 import jwt
@@ -113,10 +113,13 @@ class JwtAccessTokenCodec:
 
 
 class UrlSafeSecrets:
-    """Implements ``SecretSource``: 256 bits from the OS, URL-safe."""
+    """Implements ``SecretSource``: 256-bit URL-safe tokens and UUID4s, from the OS."""
 
     def token(self) -> str:
         return secrets.token_urlsafe(32)
+
+    def new_id(self) -> UUID:
+        return uuid4()
 
 
 def load_signing_key(*, secret: str | None, key_file: Path, production: bool) -> bytes:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.errors import DomainError
+from domain.errors import DomainError, NotFound
 
 
 class EmailTaken(DomainError):
@@ -23,7 +23,5 @@ class InvalidRefreshToken(DomainError):
     code = "INVALID_REFRESH_TOKEN"
 
 
-class UserNotFound(DomainError):
+class UserNotFound(NotFound):
     """Raised when a command names a user that does not exist."""
-
-    code = "NOT_FOUND"

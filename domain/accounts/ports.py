@@ -111,9 +111,15 @@ class RateLimiter(Protocol):
 
 
 class SecretSource(Protocol):
-    """Unpredictable bytes for opaque tokens."""
+    """Randomness as a port: unpredictable opaque tokens, and new entity ids."""
 
-    def token(self) -> str: ...
+    def token(self) -> str:
+        """A new high-entropy, URL-safe secret."""
+        ...
+
+    def new_id(self) -> UUID:
+        """A new unique id (UUID4 in production)."""
+        ...
 
 
 __all__ = [

@@ -7,6 +7,7 @@ client sent.
 
 from __future__ import annotations
 
+import functools
 import re
 import zoneinfo
 from datetime import date
@@ -38,8 +39,9 @@ MAX_EMAIL_LENGTH = 254
 MAX_DISPLAY_NAME_LENGTH = 50
 MAX_BIO_LENGTH = 500
 MAX_URL_LENGTH = 500
-LOCALE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|\d{3}))?$")
+LOCALE_PATTERN = re.compile(r"[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|\d{3}))?")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+NOT_TIME_ZONES = frozenset({"Factory", "localtime", "posixrules"})
 
 # The most common leaked passwords that pass the length rule (NIST SP 800-63B asks for a
 # blocklist rather than composition rules).
@@ -127,6 +129,8 @@ def check_display_name(name: str, *, field: str = "displayName") -> tuple[str, l
     cleaned = " ".join(name.split())
     if not cleaned:
         return cleaned, [FieldIssue(field, "Display name is required.")]
+    if CONTROL_CHARACTERS.search(cleaned):
+        return cleaned, [FieldIssue(field, "Display name must not contain control characters.")]
     if len(cleaned) > MAX_DISPLAY_NAME_LENGTH:
         return cleaned, [
             FieldIssue(field, f"Display name must be at most {MAX_DISPLAY_NAME_LENGTH} characters.")
@@ -135,11 +139,11 @@ def check_display_name(name: str, *, field: str = "displayName") -> tuple[str, l
 
 
 def check_bio(bio: str, *, field: str = "bio") -> tuple[str | None, list[FieldIssue]]:
-    """Trim a bio; an empty one clears it."""
-    cleaned = bio.strip()
+    """Trim a bio (line breaks normalized to ``\\n``); an empty one clears it."""
+    cleaned = bio.replace("\r\n", "\n").strip()
     if len(cleaned) > MAX_BIO_LENGTH:
         return None, [FieldIssue(field, f"Bio must be at most {MAX_BIO_LENGTH} characters.")]
-    if CONTROL_CHARACTERS.search(cleaned.replace("\n", "")):
+    if CONTROL_CHARACTERS.search(cleaned.replace("\n", "").replace("\t", "")):
         return None, [FieldIssue(field, "Bio must not contain control characters.")]
     return cleaned or None, []
 
@@ -151,24 +155,34 @@ def check_avatar_url(url: str, *, field: str = "avatarUrl") -> tuple[str | None,
         return None, []
     if len(cleaned) > MAX_URL_LENGTH:
         return None, [FieldIssue(field, f"Avatar URL must be at most {MAX_URL_LENGTH} characters.")]
+    issue = [FieldIssue(field, "Avatar URL must be an absolute https:// URL.")]
+    if any(character.isspace() for character in cleaned) or CONTROL_CHARACTERS.search(cleaned):
+        return None, issue
     parts = urlsplit(cleaned)
-    if parts.scheme != "https" or not parts.netloc or CONTROL_CHARACTERS.search(cleaned):
-        return None, [FieldIssue(field, "Avatar URL must be an absolute https:// URL.")]
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+    except ValueError:
+        return None, issue
+    if parts.scheme != "https" or not parts.hostname:
+        return None, issue
     return cleaned, []
 
 
 def check_locale(locale: str, *, field: str = "locale") -> list[FieldIssue]:
     """A BCP 47 tag of the common shape: ``en``, ``de-AT``, ``sr-Latn-RS``."""
-    if not LOCALE_PATTERN.match(locale):
+    if not LOCALE_PATTERN.fullmatch(locale):
         return [FieldIssue(field, "Locale must be a language tag such as 'en' or 'en-GB'.")]
     return []
 
 
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones()) - NOT_TIME_ZONES
+
+
 def check_time_zone(name: str, *, field: str = "timeZone") -> list[FieldIssue]:
-    """An IANA time zone name such as ``Europe/Berlin``."""
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    """An IANA time zone name such as ``Europe/Berlin`` (not a region folder or alias file)."""
+    if name not in _time_zones():
         return [FieldIssue(field, "Time zone must be an IANA name such as 'Europe/London'.")]
     return []
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain.accounts import validation
 from domain.accounts.commands import ChangePassword, Login, Logout, RefreshTokens, Register
@@ -111,10 +111,14 @@ async def register(
     """
     email, issues = validation.check_email(command.email)
     issues += validation.check_password(command.password, email=email)
-    display_name, name_issues = validation.check_display_name(
-        command.display_name if command.display_name is not None else (email or "").split("@")[0]
-    )
-    issues += name_issues
+    if command.display_name is not None:
+        display_name, name_issues = validation.check_display_name(command.display_name)
+        issues += name_issues
+    else:  # derived from the email: never an issue of its own
+        local_part = (email or "").split("@")[0]
+        display_name = validation.check_display_name(local_part)[0][
+            : validation.MAX_DISPLAY_NAME_LENGTH
+        ]
     if command.locale is not None:
         issues += validation.check_locale(command.locale)
     if command.time_zone is not None:
@@ -128,7 +132,7 @@ async def register(
     password_hash = await hasher.hash(command.password)
     now = clock.now()
     user = User(
-        id=uuid4(),
+        id=secrets.new_id(),
         email=email,
         password_hash=password_hash,
         role=Role.LEARNER,
@@ -208,6 +212,8 @@ async def login(
             await uow.commit()
             raise InvalidCredentials("Email or password is incorrect.")
         if hasher.needs_rehash(user.password_hash):
+            # Re-read inside this transaction so a concurrent change (a role, say) survives.
+            user = await uow.users.get(user.id) or user
             user = replace(user, password_hash=await hasher.hash(command.password), updated_at=now)
             await uow.users.update(user)
             await audit(
@@ -316,7 +322,9 @@ async def logout(
             family_id=str(stored.family_id),
         )
         await uow.commit()
-    await denylist.revoke(str(stored.family_id), until=now + policy.access_ttl)
+    await denylist.revoke(
+        str(stored.family_id), until=now + policy.access_ttl + policy.revocation_margin
+    )
 
 
 async def logout_everywhere(
@@ -391,6 +399,7 @@ async def change_password(
             )
             await uow.commit()
             raise InvalidCredentials("Current password is incorrect.", field="currentPassword")
+        user = await uow.users.get(user.id) or user  # the latest row, not the one read above
         user = replace(
             user,
             password_hash=await hasher.hash(command.new_password),

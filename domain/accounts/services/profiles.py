@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date
 from typing import TypeVar
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from domain.accounts import validation
 from domain.accounts.commands import Keep, SetUserRole, UpdateLearningPreferences, UpdateProfile
@@ -120,15 +121,18 @@ async def update_learning_preferences(
 ) -> User:
     """Change the viewer's learning preferences; fields not sent stay as they are.
 
+    Dates are judged in the learner's own time zone: "today" is their today.
+
     Raises:
         InvalidInput: with every issue found; nothing is changed.
     """
     now = clock.now()
-    issues = _preference_issues(command, today=now.date())
-    if issues:
-        raise InvalidInput(issues)
     async with uow:
         user = await _load_viewer_user(viewer, uow)
+        today = now.astimezone(ZoneInfo(user.profile.time_zone)).date()
+        issues = _preference_issues(command, today=today)
+        if issues:
+            raise InvalidInput(issues)
         current = user.preferences
         preferences = replace(
             current,

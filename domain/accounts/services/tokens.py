@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain.accounts.model import (
     AccessClaims,
@@ -26,6 +26,9 @@ class TokenPolicy:
 
     access_ttl: timedelta = timedelta(minutes=15)
     refresh_ttl: timedelta = timedelta(days=30)
+    # Denylist entries outlive the tokens they revoke by this much, covering the clock-skew
+    # leeway that token verification allows past expiry.
+    revocation_margin: timedelta = timedelta(minutes=1)
 
 
 def hash_refresh_token(secret: str) -> str:
@@ -45,10 +48,10 @@ async def issue_tokens(
     policy: TokenPolicy,
 ) -> TokenPair:
     """Stage a new refresh token (in ``family_id`` or a new family) and sign an access token."""
-    family = family_id or uuid4()
+    family = family_id or secrets.new_id()
     secret = secrets.token()
     refresh = RefreshToken(
-        id=uuid4(),
+        id=secrets.new_id(),
         user_id=user.id,
         family_id=family,
         token_hash=hash_refresh_token(secret),
@@ -62,7 +65,7 @@ async def issue_tokens(
         user_id=user.id,
         role=user.role,
         session_version=user.session_version,
-        token_id=uuid4().hex,
+        token_id=secrets.new_id().hex,
         family_id=family,
         issued_at=now,
         expires_at=now + policy.access_ttl,

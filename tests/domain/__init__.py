@@ -1,0 +1,1 @@
+"""Unit tests of the pure domain layer: golden values and properties."""
