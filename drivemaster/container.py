@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from domain.accounts.services import TokenPolicy
+from domain.accounts.services import SessionIssuer, TokenPolicy
 from domain.clock import Clock, SystemClock
 from drivemaster.security import (
     Argon2PasswordHasher,
@@ -111,6 +111,11 @@ def open_resources(settings: Settings, *, clock: Clock | None = None) -> Resourc
     session_factory = create_session_factory(engine)
     redis = create_redis(settings.redis.url)
     limiter = LimitsRateLimiter.create(settings.redis.url, settings.rate_limits.as_mapping())
+    codec = JwtAccessTokenCodec(secret=key, issuer=auth.issuer, audience=auth.audience)
+    policy = TokenPolicy(
+        access_ttl=timedelta(seconds=auth.access_token_ttl_seconds),
+        refresh_ttl=timedelta(days=auth.refresh_token_ttl_days),
+    )
     ports = Ports(
         uow=lambda: SqlUnitOfWork(session_factory),
         clock=clock,
@@ -119,14 +124,11 @@ def open_resources(settings: Settings, *, clock: Clock | None = None) -> Resourc
             memory_cost=auth.argon2_memory_cost_kib,
             parallelism=auth.argon2_parallelism,
         ),
-        codec=JwtAccessTokenCodec(secret=key, issuer=auth.issuer, audience=auth.audience),
-        secrets=UrlSafeSecrets(),
+        codec=codec,
+        sessions=SessionIssuer(codec=codec, secrets=UrlSafeSecrets(), policy=policy),
         limiter=limiter,
         denylist=RedisTokenDenylist(redis, clock=clock),
-        token_policy=TokenPolicy(
-            access_ttl=timedelta(seconds=auth.access_token_ttl_seconds),
-            refresh_ttl=timedelta(days=auth.refresh_token_ttl_days),
-        ),
+        token_policy=policy,
     )
     return Resources(
         settings=settings,

@@ -19,11 +19,10 @@ from domain.accounts.ports import (
     AccessTokenCodec,
     PasswordHasher,
     RateLimiter,
-    SecretSource,
     TokenDenylist,
     UnitOfWork,
 )
-from domain.accounts.services import TokenPolicy, authenticate
+from domain.accounts.services import SessionIssuer, TokenPolicy, authenticate
 from domain.clock import Clock
 from domain.errors import Unauthenticated
 
@@ -36,7 +35,7 @@ class Ports:
     clock: Clock
     hasher: PasswordHasher
     codec: AccessTokenCodec
-    secrets: SecretSource
+    sessions: SessionIssuer
     limiter: RateLimiter
     denylist: TokenDenylist
     token_policy: TokenPolicy

@@ -34,11 +34,9 @@ async def register(info: Info, input: RegisterInputGQL) -> RegisterPayload:  # n
             input.to_command(info.context.meta),
             uow=ports.uow(),
             hasher=ports.hasher,
-            codec=ports.codec,
-            secrets=ports.secrets,
+            sessions=ports.sessions,
             limiter=ports.limiter,
             clock=ports.clock,
-            policy=ports.token_policy,
         )
     except InvalidInput as error:
         return ValidationErrorGQL.from_domain(error)
@@ -55,11 +53,9 @@ async def login(info: Info, input: LoginInputGQL) -> LoginPayload:  # noqa: A002
             input.to_command(info.context.meta),
             uow=ports.uow(),
             hasher=ports.hasher,
-            codec=ports.codec,
-            secrets=ports.secrets,
+            sessions=ports.sessions,
             limiter=ports.limiter,
             clock=ports.clock,
-            policy=ports.token_policy,
         )
     except InvalidInput as error:
         return ValidationErrorGQL.from_domain(error)
@@ -75,10 +71,8 @@ async def refresh_tokens(info: Info, refresh_token: str) -> RefreshTokensPayload
         result = await services.refresh_tokens(
             RefreshTokens(refresh_token=refresh_token, meta=info.context.meta),
             uow=ports.uow(),
-            codec=ports.codec,
-            secrets=ports.secrets,
+            sessions=ports.sessions,
             clock=ports.clock,
-            policy=ports.token_policy,
         )
     except InvalidRefreshToken as error:
         return error_member(InvalidRefreshTokenErrorGQL, error)
@@ -126,11 +120,9 @@ async def change_password(
             viewer=await info.context.require_viewer(),
             uow=ports.uow(),
             hasher=ports.hasher,
-            codec=ports.codec,
-            secrets=ports.secrets,
+            sessions=ports.sessions,
             limiter=ports.limiter,
             clock=ports.clock,
-            policy=ports.token_policy,
         )
     except InvalidInput as error:
         return ValidationErrorGQL.from_domain(error)

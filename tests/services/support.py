@@ -21,6 +21,7 @@ from domain.accounts.model import (
 )
 from domain.accounts.services import (
     AuthResult,
+    SessionIssuer,
     TokenPolicy,
     authenticate,
     change_password,
@@ -162,16 +163,18 @@ class Env:
             policy=TokenPolicy(access_ttl=ACCESS_TTL, refresh_ttl=REFRESH_TTL),
         )
 
+    @property
+    def sessions(self) -> SessionIssuer:
+        return SessionIssuer(codec=self.codec, secrets=self.secrets, policy=self.policy)
+
     async def register(self, command: Register) -> AuthResult:
         return await register(
             command,
             uow=self.uow,
             hasher=self.hasher,
-            codec=self.codec,
-            secrets=self.secrets,
+            sessions=self.sessions,
             limiter=self.limiter,
             clock=self.clock,
-            policy=self.policy,
         )
 
     async def login(self, command: Login) -> AuthResult:
@@ -179,21 +182,17 @@ class Env:
             command,
             uow=self.uow,
             hasher=self.hasher,
-            codec=self.codec,
-            secrets=self.secrets,
+            sessions=self.sessions,
             limiter=self.limiter,
             clock=self.clock,
-            policy=self.policy,
         )
 
     async def refresh(self, secret: str) -> AuthResult:
         return await refresh_tokens(
             RefreshTokens(refresh_token=secret, meta=META),
             uow=self.uow,
-            codec=self.codec,
-            secrets=self.secrets,
+            sessions=self.sessions,
             clock=self.clock,
-            policy=self.policy,
         )
 
     async def logout(self, secret: str, *, viewer: Viewer | None) -> None:
@@ -212,11 +211,9 @@ class Env:
             viewer=viewer,
             uow=self.uow,
             hasher=self.hasher,
-            codec=self.codec,
-            secrets=self.secrets,
+            sessions=self.sessions,
             limiter=self.limiter,
             clock=self.clock,
-            policy=self.policy,
         )
 
     async def load_user(self, user_id: UUID) -> User | None:

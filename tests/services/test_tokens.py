@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.accounts.model import AccessClaims, AuditAction, RefreshToken, RequestMeta, TokenPair
-from domain.accounts.services.tokens import audit, hash_refresh_token, issue_tokens
+from domain.accounts.services.tokens import audit, hash_refresh_token
 from tests.services.support import (
     ACCESS_TTL,
     ADMIN_ID,
@@ -24,18 +24,15 @@ def test_refresh_tokens_are_stored_as_their_sha256() -> None:
     )
 
 
-async def test_issue_tokens_stages_a_refresh_token_in_the_given_family(env: Env) -> None:
+async def test_session_issuer_stages_a_refresh_token_in_the_given_family(env: Env) -> None:
     alice = make_user(session_version=3)
     async with env.uow:
-        pair = await issue_tokens(
+        pair = await env.sessions.issue(
             alice,
             family_id=FAMILY_B,
             now=NOW,
             meta=RequestMeta(user_agent="ua", ip="198.51.100.1"),
             uow=env.uow,
-            codec=env.codec,
-            secrets=env.secrets,
-            policy=env.policy,
         )
         staged = dict(env.uow.staged.refresh_tokens)
 

@@ -2,6 +2,7 @@
 
 from domain.accounts.services.auth import (
     AuthResult,
+    SessionIssuer,
     TokenPolicy,
     authenticate,
     change_password,
@@ -20,6 +21,7 @@ from domain.accounts.services.profiles import (
 
 __all__ = [
     "AuthResult",
+    "SessionIssuer",
     "TokenPolicy",
     "authenticate",
     "change_password",

@@ -38,16 +38,21 @@ from domain.accounts.ports import (
     AccessTokenCodec,
     PasswordHasher,
     RateLimiter,
-    SecretSource,
     TokenDenylist,
     UnitOfWork,
 )
-from domain.accounts.services.tokens import TokenPolicy, audit, hash_refresh_token, issue_tokens
+from domain.accounts.services.tokens import (
+    SessionIssuer,
+    TokenPolicy,
+    audit,
+    hash_refresh_token,
+)
 from domain.clock import Clock
 from domain.errors import FieldIssue, InvalidInput, RateLimited, Unauthenticated
 
 __all__ = [
     "AuthResult",
+    "SessionIssuer",
     "TokenPolicy",
     "authenticate",
     "change_password",
@@ -96,11 +101,9 @@ async def register(
     *,
     uow: UnitOfWork,
     hasher: PasswordHasher,
-    codec: AccessTokenCodec,
-    secrets: SecretSource,
+    sessions: SessionIssuer,
     limiter: RateLimiter,
     clock: Clock,
-    policy: TokenPolicy,
 ) -> AuthResult:
     """Create a learner account and sign it in.
 
@@ -132,7 +135,7 @@ async def register(
     password_hash = await hasher.hash(command.password)
     now = clock.now()
     user = User(
-        id=secrets.new_id(),
+        id=sessions.secrets.new_id(),
         email=email,
         password_hash=password_hash,
         role=Role.LEARNER,
@@ -149,16 +152,7 @@ async def register(
         if await uow.users.get_by_email(email_key) is not None:
             raise EmailTaken("An account with this email already exists.", field="email")
         await uow.users.add(user)
-        tokens = await issue_tokens(
-            user,
-            family_id=None,
-            now=now,
-            meta=command.meta,
-            uow=uow,
-            codec=codec,
-            secrets=secrets,
-            policy=policy,
-        )
+        tokens = await sessions.issue(user, family_id=None, now=now, meta=command.meta, uow=uow)
         await audit(uow, AuditAction.REGISTERED, at=now, meta=command.meta, actor_id=user.id)
         await uow.commit()
     return AuthResult(user=user, tokens=tokens)
@@ -169,11 +163,9 @@ async def login(
     *,
     uow: UnitOfWork,
     hasher: PasswordHasher,
-    codec: AccessTokenCodec,
-    secrets: SecretSource,
+    sessions: SessionIssuer,
     limiter: RateLimiter,
     clock: Clock,
-    policy: TokenPolicy,
 ) -> AuthResult:
     """Exchange an email and password for a new session.
 
@@ -219,16 +211,7 @@ async def login(
             await audit(
                 uow, AuditAction.PASSWORD_REHASHED, at=now, meta=command.meta, actor_id=user.id
             )
-        tokens = await issue_tokens(
-            user,
-            family_id=None,
-            now=now,
-            meta=command.meta,
-            uow=uow,
-            codec=codec,
-            secrets=secrets,
-            policy=policy,
-        )
+        tokens = await sessions.issue(user, family_id=None, now=now, meta=command.meta, uow=uow)
         await audit(uow, AuditAction.LOGIN_SUCCEEDED, at=now, meta=command.meta, actor_id=user.id)
         await uow.commit()
     return AuthResult(user=user, tokens=tokens)
@@ -238,10 +221,8 @@ async def refresh_tokens(
     command: RefreshTokens,
     *,
     uow: UnitOfWork,
-    codec: AccessTokenCodec,
-    secrets: SecretSource,
+    sessions: SessionIssuer,
     clock: Clock,
-    policy: TokenPolicy,
 ) -> AuthResult:
     """Rotate a refresh token: the presented one is spent, a new pair is returned.
 
@@ -278,15 +259,8 @@ async def refresh_tokens(
             )
             await uow.commit()
             raise InvalidRefreshToken("Refresh token was already used; the session is revoked.")
-        tokens = await issue_tokens(
-            user,
-            family_id=stored.family_id,
-            now=now,
-            meta=command.meta,
-            uow=uow,
-            codec=codec,
-            secrets=secrets,
-            policy=policy,
+        tokens = await sessions.issue(
+            user, family_id=stored.family_id, now=now, meta=command.meta, uow=uow
         )
         await audit(uow, AuditAction.TOKENS_REFRESHED, at=now, meta=command.meta, actor_id=user.id)
         await uow.commit()
@@ -358,11 +332,9 @@ async def change_password(
     viewer: Viewer,
     uow: UnitOfWork,
     hasher: PasswordHasher,
-    codec: AccessTokenCodec,
-    secrets: SecretSource,
+    sessions: SessionIssuer,
     limiter: RateLimiter,
     clock: Clock,
-    policy: TokenPolicy,
 ) -> AuthResult:
     """Replace the password, end every other session and sign this client in again.
 
@@ -408,16 +380,7 @@ async def change_password(
         )
         await uow.users.update(user)
         await uow.refresh_tokens.revoke_all_for_user(user.id, at=now)
-        tokens = await issue_tokens(
-            user,
-            family_id=None,
-            now=now,
-            meta=command.meta,
-            uow=uow,
-            codec=codec,
-            secrets=secrets,
-            policy=policy,
-        )
+        tokens = await sessions.issue(user, family_id=None, now=now, meta=command.meta, uow=uow)
         await audit(uow, AuditAction.PASSWORD_CHANGED, at=now, meta=command.meta, actor_id=user.id)
         await uow.commit()
     return AuthResult(user=user, tokens=tokens)

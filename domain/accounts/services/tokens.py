@@ -36,46 +36,52 @@ def hash_refresh_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-async def issue_tokens(
-    user: User,
-    *,
-    family_id: UUID | None,
-    now: datetime,
-    meta: RequestMeta,
-    uow: UnitOfWork,
-    codec: AccessTokenCodec,
-    secrets: SecretSource,
-    policy: TokenPolicy,
-) -> TokenPair:
-    """Stage a new refresh token (in ``family_id`` or a new family) and sign an access token."""
-    family = family_id or secrets.new_id()
-    secret = secrets.token()
-    refresh = RefreshToken(
-        id=secrets.new_id(),
-        user_id=user.id,
-        family_id=family,
-        token_hash=hash_refresh_token(secret),
-        issued_at=now,
-        expires_at=now + policy.refresh_ttl,
-        user_agent=meta.user_agent,
-        ip=meta.ip,
-    )
-    await uow.refresh_tokens.add(refresh)
-    claims = AccessClaims(
-        user_id=user.id,
-        role=user.role,
-        session_version=user.session_version,
-        token_id=secrets.new_id().hex,
-        family_id=family,
-        issued_at=now,
-        expires_at=now + policy.access_ttl,
-    )
-    return TokenPair(
-        access_token=codec.issue(claims),
-        access_expires_at=claims.expires_at,
-        refresh_token=secret,
-        refresh_expires_at=refresh.expires_at,
-    )
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionIssuer:
+    """Mints the token pair of a new session, or of the next turn of a rotated one."""
+
+    codec: AccessTokenCodec
+    secrets: SecretSource
+    policy: TokenPolicy
+
+    async def issue(
+        self,
+        user: User,
+        *,
+        family_id: UUID | None,
+        now: datetime,
+        meta: RequestMeta,
+        uow: UnitOfWork,
+    ) -> TokenPair:
+        """Stage a refresh token (in ``family_id``, else a new family); sign an access token."""
+        family = family_id or self.secrets.new_id()
+        secret = self.secrets.token()
+        refresh = RefreshToken(
+            id=self.secrets.new_id(),
+            user_id=user.id,
+            family_id=family,
+            token_hash=hash_refresh_token(secret),
+            issued_at=now,
+            expires_at=now + self.policy.refresh_ttl,
+            user_agent=meta.user_agent,
+            ip=meta.ip,
+        )
+        await uow.refresh_tokens.add(refresh)
+        claims = AccessClaims(
+            user_id=user.id,
+            role=user.role,
+            session_version=user.session_version,
+            token_id=self.secrets.new_id().hex,
+            family_id=family,
+            issued_at=now,
+            expires_at=now + self.policy.access_ttl,
+        )
+        return TokenPair(
+            access_token=self.codec.issue(claims),
+            access_expires_at=claims.expires_at,
+            refresh_token=secret,
+            refresh_expires_at=refresh.expires_at,
+        )
 
 
 async def audit(
