@@ -58,6 +58,7 @@ class Context:
     meta: RequestMeta
     ports: Ports
     loaders: Loaders
+    make_loaders: Callable[[], Loaders]
     bearer: str | None = None
     connection_params: dict[str, Any] | None = None
     _authentication: asyncio.Future[Viewer | None] | None = field(default=None, repr=False)
@@ -85,6 +86,14 @@ class Context:
             load_user=self.loaders.user.load,
             clock=self.ports.clock,
         )
+
+    def begin_operation(self) -> None:
+        """Called as each operation starts. A WebSocket keeps one context for its whole life,
+        so every operation on it gets fresh DataLoaders (no stale reads) and authenticates
+        again (a logout, password change or expiry ends access on open sockets too)."""
+        if isinstance(self.request, WebSocket):
+            self.loaders = self.make_loaders()
+            self._authentication = None
 
     async def require_viewer(self) -> Viewer:
         """The caller; raises ``Unauthenticated`` for anonymous requests."""

@@ -32,9 +32,11 @@ from graphql import (
     validate,
 )
 from graphql.language import ArgumentNode
+from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
@@ -44,6 +46,8 @@ from graph import metrics
 log = logging.getLogger("drivemaster.graphql")
 
 RETRYABLE = frozenset({"RATE_LIMITED", "UNAVAILABLE"})
+# Strawberry's refusals of a request's shape (e.g. a query sent where only subscriptions run).
+REQUEST_ERRORS = (InvalidOperationTypeError, CannotGetOperationTypeError, MissingQueryError)
 PAGE_ARGUMENTS = frozenset({"first", "last"})
 STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)
 SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
@@ -124,7 +128,12 @@ def classify(error: GraphQLError, unavailable: tuple[type[BaseException], ...]) 
     original = error.original_error
     if isinstance(original, DomainError):
         return original.code, False
-    if original is None or error.path is None:
+    # Before execution (no path): syntax, validation and variable coercion errors point at
+    # the document (nodes or positions) and are safe to show. An exception with neither
+    # escaped our own code, and so did a null in a non-null field (a path, no cause).
+    if error.path is None and (
+        original is None or isinstance(original, REQUEST_ERRORS) or error.nodes or error.positions
+    ):
         return "VALIDATION_ERROR", False
     if isinstance(original, unavailable):
         return "UNAVAILABLE", True
@@ -149,15 +158,17 @@ class RequestPolicy(SchemaExtension):
         self._max_list_size = max_list_size
         self._suggestions = suggestions
         self._cached: tuple[DocumentNode, list[GraphQLError]] | None = None
+        self._streamed = False
 
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
+        begin = getattr(self.execution_context.context, "begin_operation", None)
+        if begin is not None:
+            begin()
         yield
         context = self.execution_context
-        result = context.result
-        errors = getattr(result, "errors", None)
-        if result is not None and errors:
-            result.errors = [self._format(error) for error in errors]
+        if not self._streamed:
+            self._format_result(context.result)
         try:
             kind = context.operation_type.value
         except RuntimeError:
@@ -165,6 +176,17 @@ class RequestPolicy(SchemaExtension):
         metrics.OPERATION_SECONDS.labels(
             metrics.operation_label(context.operation_name), kind
         ).observe(time.perf_counter() - started)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """WebSocket results are sent before ``on_operation`` ends: format them here."""
+        self._streamed = True
+        self._format_result(result)
+        yield
+
+    def _format_result(self, result: Any) -> None:
+        errors = getattr(result, "errors", None)
+        if result is not None and errors:
+            result.errors = [self._format(error) for error in errors]
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context

@@ -77,6 +77,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             ),
             ports=self._ports,
             loaders=self._make_loaders(),
+            make_loaders=self._make_loaders,
             bearer=bearer_token(request.headers.get("authorization")),
         )
 
