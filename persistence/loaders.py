@@ -1,27 +1,37 @@
 """Batch functions for the per-request DataLoaders: one query per batch, results in key order.
 
-These reads run on every authenticated request (the session-version check loads the
-caller), so they skip what a single SELECT does not need (see ``benchmarks/README.md``):
+``users`` runs on every authenticated request (the session-version check loads the caller),
+so it skips what one SELECT does not need; ``benchmarks/README.md`` has the figures.
 
-* no ORM session: a Core SELECT over both tables; its rows carry the attribute names of
-  ``UserRow`` and ``ProfileRow`` (the tables share no column name), so the repository's
-  ``user_from_rows`` maps them to domain users unchanged;
-* no transaction on PostgreSQL: one statement is atomic on its own, so the connection is
-  borrowed in autocommit mode, sparing the BEGIN and ROLLBACK round trips.
+* No ORM session and no transaction: one statement is atomic on its own.
+* On PostgreSQL the statement goes straight to the asyncpg connection that SQLAlchemy's
+  pool lends (SQLAlchemy's per-statement work costs several times the query itself); the
+  SQL is SQLAlchemy's own rendering of the Core statement, its values pass through the
+  columns' result processors, and driver errors are raised as ``DBAPIError`` (on a broken
+  connection the pool is invalidated), as they are on the SQLAlchemy path.
+* Elsewhere (SQLite, or sessions bound to a caller's connection as in the persistence
+  tests) it is the same Core statement, executed by SQLAlchemy.
 
-When the sessions are bound to a connection (a caller's transaction, as in the persistence
-tests) the read joins that connection instead.
+A row has the attribute names of ``UserRow`` and ``ProfileRow`` (the tables share no column
+name), so the repository's ``user_from_rows`` maps it to the domain ``User`` unchanged.
 """
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Sequence
+import asyncio
+from collections import namedtuple
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 from uuid import UUID
 
+import asyncpg  # type: ignore[import-untyped]
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
+from sqlalchemy.util import greenlet_spawn
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.accounts.model import User
@@ -33,18 +43,93 @@ PROFILES: sa.Table = ProfileRow.__table__  # type: ignore[attr-defined]
 USERS_WITH_PROFILES = sa.select(USERS, PROFILES).join_from(
     USERS, PROFILES, PROFILES.c.user_id == USERS.c.id
 )
+USERS_BY_ID = USERS_WITH_PROFILES.where(USERS.c.id.in_(sa.bindparam("ids", expanding=True)))
+USERS_BY_ID_ARRAY = USERS_WITH_PROFILES.where(
+    USERS.c.id == sa.any_(sa.bindparam("ids", type_=postgresql.ARRAY(USERS.c.id.type)))
+)
+DRIVER_ERRORS = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    OSError,
+)
 
-_autocommit: weakref.WeakKeyDictionary[AsyncEngine, AsyncEngine] = weakref.WeakKeyDictionary()
+
+@dataclass(frozen=True)
+class DriverQuery:
+    """A Core SELECT rendered once for a dialect, with what turns driver rows into rows."""
+
+    sql: str
+    row: Callable[..., Any]
+    processors: tuple[Callable[[Any], Any] | None, ...]
+
+    @classmethod
+    def render(cls, statement: sa.Select[Any], dialect: Dialect) -> DriverQuery:
+        columns = list(statement.selected_columns)
+        return cls(
+            sql=str(statement.compile(dialect=dialect)),
+            row=namedtuple("Row", [column.name for column in columns]),
+            processors=tuple(
+                column.type.dialect_impl(dialect).result_processor(dialect, None)
+                for column in columns
+            ),
+        )
+
+    def rows(self, records: Sequence[Sequence[Any]]) -> list[Any]:
+        return [
+            self.row(
+                *(
+                    value if process is None else process(value)
+                    for process, value in zip(self.processors, record, strict=True)
+                )
+            )
+            for record in records
+        ]
+
+    async def fetch(self, engine: AsyncEngine, *args: Any) -> list[Any]:
+        """Run on a pooled connection's asyncpg driver connection, outside any transaction."""
+        connection = await engine.raw_connection()
+        driver: Any = connection.driver_connection
+        try:
+            records = await driver.fetch(self.sql, *args)
+        except DRIVER_ERRORS as error:
+            closed = driver.is_closed()
+            if closed:  # as SQLAlchemy does on a disconnect: drop this and every idle connection
+                await greenlet_spawn(connection.invalidate, error)
+                await engine.dispose()
+            raise DBAPIError(self.sql, args, error, connection_invalidated=closed) from error
+        except asyncio.CancelledError:
+            await asyncio.shield(greenlet_spawn(connection.invalidate))  # state unknown
+            raise
+        finally:
+            await greenlet_spawn(connection.close)
+        return self.rows(records)
 
 
-def _read_engine(engine: AsyncEngine) -> AsyncEngine:
-    """``engine`` (same pool) handing out connections in autocommit mode on PostgreSQL."""
-    if engine.dialect.name != "postgresql":
-        return engine
-    reader = _autocommit.get(engine)
-    if reader is None:
-        reader = _autocommit[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
-    return reader
+_driver_queries: dict[str, DriverQuery] = {}  # by dialect name, rendered on first use
+
+
+def driver_path(engine: AsyncEngine) -> bool:
+    """Whether reads may bypass SQLAlchemy's execution: asyncpg, and nobody watching it.
+
+    Statement events (``before_cursor_execute``: query counting in the tests, tracing) and
+    ``echo`` only see statements that SQLAlchemy executes, so with any of them present the
+    reads go through SQLAlchemy.
+    """
+    sync = engine.sync_engine
+    return (
+        engine.dialect.driver == "asyncpg"
+        and not sync.echo
+        and not sync.dispatch.before_cursor_execute
+        and not sync.dispatch.after_cursor_execute
+    )
+
+
+def _users_query(dialect: Dialect) -> DriverQuery:
+    query = _driver_queries.get(dialect.name)
+    if query is None:
+        query = _driver_queries[dialect.name] = DriverQuery.render(USERS_BY_ID_ARRAY, dialect)
+    return query
 
 
 class SqlBatchLoaders:
@@ -54,17 +139,20 @@ class SqlBatchLoaders:
         bind = session_factory.kw.get("bind")
         if not isinstance(bind, AsyncEngine | AsyncConnection):
             raise TypeError("SqlBatchLoaders needs sessions bound to an engine or a connection")
-        self._bind = _read_engine(bind) if isinstance(bind, AsyncEngine) else bind
+        self._bind = bind
 
-    async def _rows(self, statement: sa.Select[Any]) -> Sequence[sa.Row[Any]]:
-        if isinstance(self._bind, AsyncConnection):
-            return (await self._bind.execute(statement)).all()
-        async with self._bind.connect() as connection:
-            return (await connection.execute(statement)).all()
+    async def _select_users(self, user_ids: list[UUID]) -> Sequence[Any]:
+        bind = self._bind
+        if isinstance(bind, AsyncConnection):
+            return (await bind.execute(USERS_BY_ID, {"ids": user_ids})).all()
+        if driver_path(bind):
+            return await _users_query(bind.dialect).fetch(bind, user_ids)
+        async with bind.connect() as connection:
+            return (await connection.execute(USERS_BY_ID, {"ids": user_ids})).all()
 
     async def users(self, user_ids: Sequence[UUID]) -> list[User | None]:
         if not user_ids:
             return []
-        rows = await self._rows(USERS_WITH_PROFILES.where(USERS.c.id.in_(user_ids)))
+        rows = await self._select_users(list(user_ids))
         found = {row.id: user_from_rows(cast(UserRow, row), cast(ProfileRow, row)) for row in rows}
         return [found.get(user_id) for user_id in user_ids]
