@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 # Failures of a dependency (not of our code): reported as UNAVAILABLE and retryable.
 UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
     OperationalError,
-    DBAPIError,
+    InterfaceError,
     RedisError,
     ConnectionError,
     TimeoutError,

@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -30,6 +31,8 @@ from graph.schema import DriveMasterSchema
 log = logging.getLogger("drivemaster.graphql")
 
 BEARER = "bearer "
+BAD_BODY = "The request body must be a JSON object, or a list of objects for a batch."
+BAD_OPERATION = "An operation's `query` must be a string and its `variables` an object."
 MAX_USER_AGENT = 300
 
 
@@ -119,6 +122,20 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 {"code": "UNAUTHENTICATED", "message": error.message}
             ) from None
         return {"userId": str(viewer.user_id)}
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """Strawberry's JSON parsing, plus a 400 for bodies that are not operation objects
+        (a bare string or number, or a batch holding anything but objects)."""
+        parsed = super().parse_json(data)
+        operations = parsed if isinstance(parsed, list) else [parsed]
+        for operation in operations:
+            if not isinstance(operation, dict):
+                raise HTTPException(400, BAD_BODY)
+            if not isinstance(operation.get("query"), str | None) or not isinstance(
+                operation.get("variables"), dict | None
+            ):
+                raise HTTPException(400, BAD_OPERATION)
+        return parsed
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

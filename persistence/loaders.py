@@ -29,7 +29,7 @@ import asyncpg  # type: ignore[import-untyped]
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 from sqlalchemy.util import greenlet_spawn
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -97,7 +97,10 @@ class DriverQuery:
             if closed:  # as SQLAlchemy does on a disconnect: drop this and every idle connection
                 await greenlet_spawn(connection.invalidate, error)
                 await engine.dispose()
-            raise DBAPIError(self.sql, args, error, connection_invalidated=closed) from error
+            # A lost connection is an outage (OperationalError, like SQLAlchemy's own wrapping
+            # of a disconnect); anything else is an error of the statement.
+            wrapper = OperationalError if closed else DBAPIError
+            raise wrapper(self.sql, args, error, connection_invalidated=closed) from error
         except asyncio.CancelledError:
             await asyncio.shield(greenlet_spawn(connection.invalidate))  # state unknown
             raise

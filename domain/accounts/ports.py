@@ -18,7 +18,10 @@ class UserRepository(Protocol):
         """Stage a new user; raises ``EmailTaken`` at flush when the email exists."""
         ...
 
-    async def get(self, user_id: UUID) -> User | None: ...
+    async def get(self, user_id: UUID, *, for_update: bool = False) -> User | None:
+        """A user; ``for_update`` locks the row until the unit of work ends (read-modify-write
+        use cases lock before reading, so a concurrent change is never written back over)."""
+        ...
 
     async def get_many(self, user_ids: Sequence[UUID]) -> list[User | None]:
         """Users in the order of ``user_ids``; ``None`` where one does not exist."""

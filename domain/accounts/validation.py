@@ -7,8 +7,10 @@ client sent.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
+import unicodedata
 import zoneinfo
 from datetime import date
 from urllib.parse import urlsplit
@@ -80,8 +82,16 @@ COMMON_PASSWORDS = frozenset(
 
 
 def normalize_email(email: str) -> str:
-    """The comparison key of an email: trimmed and case-folded."""
-    return email.strip().casefold()
+    """The comparison key of an email, the same at registration and at login.
+
+    A valid address is taken in email_validator's normalized form (Unicode NFC, the domain
+    decoded from IDNA), then case-folded; anything else is trimmed, NFC-normalized and
+    case-folded, so it can never match a stored key by accident of spelling.
+    """
+    candidate = email.strip()
+    with contextlib.suppress(EmailNotValidError):
+        candidate = validate_email(candidate, check_deliverability=False).normalized
+    return unicodedata.normalize("NFC", candidate).casefold()
 
 
 def check_email(email: str, *, field: str = "email") -> tuple[str | None, list[FieldIssue]]:
@@ -95,6 +105,8 @@ def check_email(email: str, *, field: str = "email") -> tuple[str | None, list[F
         result = validate_email(candidate, check_deliverability=False)
     except EmailNotValidError as error:
         return None, [FieldIssue(field, f"Email is not valid: {error}")]
+    if len(normalize_email(result.normalized)) > MAX_EMAIL_LENGTH:
+        return None, [FieldIssue(field, f"Email must be at most {MAX_EMAIL_LENGTH} characters.")]
     return result.normalized, []
 
 
@@ -158,10 +170,10 @@ def check_avatar_url(url: str, *, field: str = "avatarUrl") -> tuple[str | None,
     issue = [FieldIssue(field, "Avatar URL must be an absolute https:// URL.")]
     if any(character.isspace() for character in cleaned) or CONTROL_CHARACTERS.search(cleaned):
         return None, issue
-    parts = urlsplit(cleaned)
     try:
+        parts = urlsplit(cleaned)
         parts.port  # noqa: B018 - raises ValueError for a malformed port
-    except ValueError:
+    except ValueError:  # e.g. an unclosed IPv6 bracket
         return None, issue
     if parts.scheme != "https" or not parts.hostname:
         return None, issue

@@ -93,8 +93,11 @@ class SqlUserRepository:
         self._session.add(ProfileRow(user_id=user.id, **_profile_values(user)))  # type: ignore[arg-type]
         await self._session.flush()
 
-    async def get(self, user_id: UUID) -> User | None:
-        row = (await self._session.exec(USERS_WITH_PROFILES.where(UserRow.id == user_id))).first()
+    async def get(self, user_id: UUID, *, for_update: bool = False) -> User | None:
+        statement = USERS_WITH_PROFILES.where(UserRow.id == user_id)
+        if for_update:  # no-op on SQLite, which serializes writers anyway
+            statement = statement.with_for_update()
+        row = (await self._session.exec(statement)).first()
         return user_from_rows(*row) if row else None
 
     async def get_many(self, user_ids: Sequence[UUID]) -> list[User | None]:

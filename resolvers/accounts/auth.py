@@ -5,7 +5,7 @@ from __future__ import annotations
 from domain.accounts import services
 from domain.accounts.commands import Logout, RefreshTokens
 from domain.accounts.errors import EmailTaken, InvalidCredentials, InvalidRefreshToken
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, Unauthenticated
 from graph.context import Info
 from graph.errors import (
     EmailTakenErrorGQL,
@@ -72,6 +72,7 @@ async def refresh_tokens(info: Info, refresh_token: str) -> RefreshTokensPayload
             RefreshTokens(refresh_token=refresh_token, meta=info.context.meta),
             uow=ports.uow(),
             sessions=ports.sessions,
+            denylist=ports.denylist,
             clock=ports.clock,
         )
     except InvalidRefreshToken as error:
@@ -80,12 +81,20 @@ async def refresh_tokens(info: Info, refresh_token: str) -> RefreshTokensPayload
 
 
 async def logout(info: Info, refresh_token: str) -> LogoutPayload:
-    """End this session: its refresh token and its access tokens stop working."""
+    """End this session: its refresh token and its access tokens stop working.
+
+    The refresh token is the credential here: an expired or revoked access token sent along
+    does not stop a client from logging out (a valid one must belong to the same user).
+    """
     ports = info.context.ports
+    try:
+        viewer = await info.context.viewer()
+    except Unauthenticated:
+        viewer = None
     try:
         await services.logout(
             Logout(refresh_token=refresh_token, meta=info.context.meta),
-            viewer=await info.context.viewer(),
+            viewer=viewer,
             uow=ports.uow(),
             denylist=ports.denylist,
             clock=ports.clock,

@@ -109,9 +109,13 @@ async def test_refresh_rotates_and_reuse_revokes_the_family(gql: GraphQLClient) 
         "message": "Refresh token was already used; the session is revoked.",
         "field": None,
     }
-    # The token issued by the legitimate rotation is dead too: the family is revoked.
+    # The token issued by the legitimate rotation is dead too: the family is revoked, and
+    # so is every access token of the session (the thief may hold the newest one).
     after = (await gql(REFRESH, {"t": first["refreshToken"]}))["data"]["refreshTokens"]
     assert after["__typename"] == "InvalidRefreshTokenError"
+    for token in (auth["accessToken"], first["accessToken"]):
+        denied = await gql(ME, token=token)
+        assert denied["errors"][0]["message"] == "Access token was revoked by logout."
 
 
 async def test_unknown_refresh_token_is_rejected(gql: GraphQLClient) -> None:
@@ -203,3 +207,29 @@ async def test_change_password_refuses_wrong_current_and_weak_new(gql: GraphQLCl
     ]
     # Nothing changed: the old password and the old session still work.
     assert (await gql(ME, token=auth["accessToken"]))["data"]["me"]["id"] == auth["user"]["id"]
+
+
+async def test_emails_match_in_the_form_they_were_registered(gql: GraphQLClient) -> None:
+    """IDNA domains and decomposed accents: login accepts exactly what register accepted."""
+    for email in (
+        f"user-{unique_email()[8:20]}@xn--bcher-kva.example",
+        f"A\u0308nne-{unique_email()[8:20]}@example.com",
+    ):
+        await gql.register(email)
+        assert (await login(gql, email))["__typename"] == "AuthSuccess"
+
+
+async def test_login_and_register_refuse_unstorable_emails(gql: GraphQLClient) -> None:
+    nul = await login(gql, "a\u0000@example.com")
+    assert nul["issues"] == [{"field": "email", "message": "Email is not valid."}]
+    # 183 characters as typed, but its case-folded key (ΐ folds to three) is 311.
+    long_key = "\u0390" * 64 + "@" + "a" * 63 + "." + "b" * 50 + ".com"
+    body = await gql(
+        """mutation($i: RegisterInput!) { register(input: $i) {
+             __typename ... on ValidationError { issues { field message } } } }""",
+        {"i": {"email": long_key, "password": PASSWORD}},
+    )
+    assert body["data"]["register"] == {
+        "__typename": "ValidationError",
+        "issues": [{"field": "email", "message": "Email must be at most 254 characters."}],
+    }

@@ -223,3 +223,21 @@ async def test_unexpected_errors_are_masked_and_logged(
     record = next(r for r in caplog.records if r.name == "drivemaster.graphql")
     assert record.request_id == "req-42"  # type: ignore[attr-defined]
     assert record.exc_info is not None
+
+
+async def test_malformed_bodies_are_400s(gql: GraphQLClient) -> None:
+    for body in (
+        '"x"',
+        "[1, 2]",
+        "42",
+        '{"query": 5}',
+        '{"query": "{ me { id } }", "variables": []}',
+    ):
+        response = await gql.http.post(
+            "/graphql", content=body, headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 400, body
+    broken = await gql.http.post(
+        "/graphql", content="{not json", headers={"content-type": "application/json"}
+    )
+    assert broken.status_code == 400

@@ -27,11 +27,12 @@ async def test_every_auth_event_is_audited(gql: GraphQLClient) -> None:
     email = unique_email()
     auth = await gql.register(email)
     await gql(LOGIN, {"i": {"email": email, "password": "not my password!"}})
-    await gql(LOGIN, {"i": {"email": email, "password": PASSWORD}})
+    laptop = await gql.register_login(email)
     refresh = "mutation($t: String!) { refreshTokens(refreshToken: $t) { __typename } }"
     await gql(refresh, {"t": auth["refreshToken"]})
-    await gql(refresh, {"t": auth["refreshToken"]})  # reuse
-    await gql("mutation { logoutEverywhere { revokedSessions } }", token=auth["accessToken"])
+    await gql(refresh, {"t": auth["refreshToken"]})  # reuse: this session's tokens all die
+    assert (await gql("{ me { id } }", token=auth["accessToken"]))["errors"]
+    await gql("mutation { logoutEverywhere { revokedSessions } }", token=laptop["accessToken"])
     assert await audit_actions(gql, auth["user"]["id"]) == [
         "registered",
         "login_failed",

@@ -333,3 +333,13 @@ async def test_set_user_role_failures(gql: GraphQLClient) -> None:
         token=admin["accessToken"],
     )
     assert bad_enum["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
+
+
+async def test_unclosed_ipv6_avatar_is_a_validation_error(gql: GraphQLClient) -> None:
+    auth = await gql.register()
+    body = await gql(
+        UPDATE_PROFILE, {"input": {"avatarUrl": "https://[::1"}}, token=auth["accessToken"]
+    )
+    assert body["data"]["updateProfile"]["issues"] == [
+        {"field": "avatarUrl", "message": "Avatar URL must be an absolute https:// URL."}
+    ]

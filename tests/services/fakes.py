@@ -51,6 +51,7 @@ class FakeUnitOfWork:
     def __init__(self) -> None:
         self.committed = State()
         self.commits = 0
+        self.locked: set[UUID] = set()  # users read with for_update, in any unit of work
         self._staged: State | None = None
         self.users = FakeUserRepository(self)
         self.refresh_tokens = FakeRefreshTokenRepository(self)
@@ -110,7 +111,9 @@ class FakeUserRepository:
             raise EmailTaken("An account with this email already exists.", field="email")
         users[user.id] = user
 
-    async def get(self, user_id: UUID) -> User | None:
+    async def get(self, user_id: UUID, *, for_update: bool = False) -> User | None:
+        if for_update:
+            self._uow.locked.add(user_id)
         return self._uow.staged.users.get(user_id)
 
     async def get_many(self, user_ids: Sequence[UUID]) -> list[User | None]:

@@ -192,6 +192,7 @@ class Env:
             RefreshTokens(refresh_token=secret, meta=META),
             uow=self.uow,
             sessions=self.sessions,
+            denylist=self.denylist,
             clock=self.clock,
         )
 

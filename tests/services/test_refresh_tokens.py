@@ -91,6 +91,19 @@ async def test_reusing_a_spent_token_revokes_its_whole_family(env: Env) -> None:
     )
     with pytest.raises(InvalidRefreshToken, match="invalid or expired"):
         await env.refresh("refresh-1")  # the rotated token died with its family
+    # Access tokens of the session (the thief's included) are denied until they expire.
+    assert env.denylist.revoked == {str(FAMILY_A): later + ACCESS_TTL + timedelta(minutes=1)}
+
+
+async def test_rotation_and_revocations_lock_the_user_row(env: Env) -> None:
+    """Refresh, logout and logout-everywhere serialize on the user row, so a rotation can
+    never add a token to a session while it is being revoked."""
+    env.uow.seed(ALICE, tokens=[CURRENT, OTHER_DEVICE])
+    await env.refresh("refresh-0")
+    assert env.uow.locked == {ALICE_ID}
+    env.uow.locked.clear()
+    await env.logout("other-device", viewer=None)
+    assert env.uow.locked == {ALICE_ID}
 
 
 @pytest.mark.parametrize(

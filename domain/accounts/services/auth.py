@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from uuid import UUID
 
 from domain.accounts import validation
@@ -94,6 +95,13 @@ async def _enforce_limits(
                 f"Too many {operation} attempts; retry in {retry_after} seconds.",
                 retry_after=retry_after,
             )
+
+
+async def _revoke_access(
+    denylist: TokenDenylist, family_id: UUID, *, now: datetime, policy: TokenPolicy
+) -> None:
+    """Deny the access tokens of a session until the last of them has expired."""
+    await denylist.revoke(str(family_id), until=now + policy.access_ttl + policy.revocation_margin)
 
 
 async def register(
@@ -177,6 +185,8 @@ async def login(
     issues: list[FieldIssue] = []
     if not command.email.strip():
         issues.append(FieldIssue("email", "Email is required."))
+    elif len(command.email) > validation.MAX_EMAIL_LENGTH or "\x00" in command.email:
+        issues.append(FieldIssue("email", "Email is not valid."))
     if not command.password:
         issues.append(FieldIssue("password", "Password is required."))
     elif len(command.password) > validation.MAX_PASSWORD_LENGTH:
@@ -190,6 +200,11 @@ async def login(
     async with uow:
         user = await uow.users.get_by_email(email_key)
     matched = await hasher.verify(user.password_hash if user else None, command.password)
+    rehashed = (
+        await hasher.hash(command.password)
+        if user is not None and matched and hasher.needs_rehash(user.password_hash)
+        else None
+    )
     now = clock.now()
     async with uow:
         if user is None or not matched:
@@ -203,10 +218,10 @@ async def login(
             )
             await uow.commit()
             raise InvalidCredentials("Email or password is incorrect.")
-        if hasher.needs_rehash(user.password_hash):
-            # Re-read inside this transaction so a concurrent change (a role, say) survives.
-            user = await uow.users.get(user.id) or user
-            user = replace(user, password_hash=await hasher.hash(command.password), updated_at=now)
+        if rehashed is not None:
+            # Lock and re-read: a concurrent change (a role, say) is kept, not written over.
+            user = await uow.users.get(user.id, for_update=True) or user
+            user = replace(user, password_hash=rehashed, updated_at=now)
             await uow.users.update(user)
             await audit(
                 uow, AuditAction.PASSWORD_REHASHED, at=now, meta=command.meta, actor_id=user.id
@@ -222,6 +237,7 @@ async def refresh_tokens(
     *,
     uow: UnitOfWork,
     sessions: SessionIssuer,
+    denylist: TokenDenylist,
     clock: Clock,
 ) -> AuthResult:
     """Rotate a refresh token: the presented one is spent, a new pair is returned.
@@ -244,7 +260,9 @@ async def refresh_tokens(
             )
             await uow.commit()
             raise InvalidRefreshToken("Refresh token is invalid or expired; log in again.")
-        user = await uow.users.get(stored.user_id)
+        # The user row is the session's lock: logout-everywhere and password changes take it
+        # too, so a rotation never slips a new token past their revocation.
+        user = await uow.users.get(stored.user_id, for_update=True)
         claimed = await uow.refresh_tokens.mark_used(stored.id, at=now)
         if not claimed or user is None:
             revoked = await uow.refresh_tokens.revoke_family(stored.family_id, at=now)
@@ -258,6 +276,8 @@ async def refresh_tokens(
                 revoked=revoked,
             )
             await uow.commit()
+            # The thief may hold an access token from the stolen rotation: it dies too.
+            await _revoke_access(denylist, stored.family_id, now=now, policy=sessions.policy)
             raise InvalidRefreshToken("Refresh token was already used; the session is revoked.")
         tokens = await sessions.issue(
             user, family_id=stored.family_id, now=now, meta=command.meta, uow=uow
@@ -286,6 +306,7 @@ async def logout(
         stored = await uow.refresh_tokens.get_by_hash(hash_refresh_token(command.refresh_token))
         if stored is None or (viewer is not None and stored.user_id != viewer.user_id):
             raise InvalidRefreshToken("Refresh token is not valid for this session.")
+        await uow.users.get(stored.user_id, for_update=True)  # orders us with rotations
         await uow.refresh_tokens.revoke_family(stored.family_id, at=now)
         await audit(
             uow,
@@ -296,9 +317,7 @@ async def logout(
             family_id=str(stored.family_id),
         )
         await uow.commit()
-    await denylist.revoke(
-        str(stored.family_id), until=now + policy.access_ttl + policy.revocation_margin
-    )
+    await _revoke_access(denylist, stored.family_id, now=now, policy=policy)
 
 
 async def logout_everywhere(
@@ -307,7 +326,7 @@ async def logout_everywhere(
     """End every session of the viewer; returns how many refresh tokens were revoked."""
     now = clock.now()
     async with uow:
-        user = await uow.users.get(viewer.user_id)
+        user = await uow.users.get(viewer.user_id, for_update=True)
         if user is None:
             raise Unauthenticated("The account no longer exists.")
         await uow.users.update(
@@ -363,6 +382,7 @@ async def change_password(
     matched = len(command.current_password) <= validation.MAX_PASSWORD_LENGTH and (
         await hasher.verify(user.password_hash, command.current_password)
     )
+    new_hash = await hasher.hash(command.new_password) if matched else None
     now = clock.now()
     async with uow:
         if not matched:
@@ -371,10 +391,11 @@ async def change_password(
             )
             await uow.commit()
             raise InvalidCredentials("Current password is incorrect.", field="currentPassword")
-        user = await uow.users.get(user.id) or user  # the latest row, not the one read above
+        # Lock and re-read (hashing is done): concurrent changes are kept, not written over.
+        user = await uow.users.get(user.id, for_update=True) or user
         user = replace(
             user,
-            password_hash=await hasher.hash(command.new_password),
+            password_hash=new_hash or user.password_hash,
             session_version=user.session_version + 1,
             updated_at=now,
         )

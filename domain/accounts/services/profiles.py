@@ -43,7 +43,7 @@ async def get_user(user_id: UUID, *, uow: UnitOfWork) -> User:
 
 
 async def _load_viewer_user(viewer: Viewer, uow: UnitOfWork) -> User:
-    user = await uow.users.get(viewer.user_id)
+    user = await uow.users.get(viewer.user_id, for_update=True)
     if user is None:
         raise Unauthenticated("The account no longer exists.")
     return user
@@ -167,7 +167,7 @@ async def set_user_role(
         raise InvalidInput([FieldIssue("userId", "Admins cannot change their own role.")])
     now = clock.now()
     async with uow:
-        user = await uow.users.get(command.user_id)
+        user = await uow.users.get(command.user_id, for_update=True)
         if user is None:
             raise UserNotFound("No user has this id.", field="userId")
         if user.role is not command.role:
