@@ -1,76 +1,39 @@
-"""Authentication use cases: registration, login, token rotation, logout, password change.
+"""Credential use cases: registration, login and password change.
 
 Security decisions, written down:
 
 * Passwords are checked by the ``PasswordHasher`` port (argon2id); a hash made with older
-  parameters is replaced on the next successful login.
+  parameters is replaced on the next successful login. Hashing happens before the write
+  transaction, which then locks the user row and re-reads it, so no concurrent change (a
+  role, a logout-everywhere) is written over.
 * A login for an unknown email still runs one hash verification, so response time does
   not reveal which emails have accounts, and both failures read the same.
-* Refresh tokens are opaque, single use and rotated on every refresh. Presenting one that
-  was already used means it leaked: the whole family (the session) is revoked.
-* Access tokens are short-lived JWTs. ``authenticate`` also checks the user's current
-  ``session_version`` (moved by password change and logout-everywhere) and the denylist
-  (filled by logout), so revocation takes effect at once, not at expiry.
 * Rate limits count per IP and per email; refusals and failures are audited and committed
   even though the use case fails.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
-from datetime import datetime
-from uuid import UUID
+from dataclasses import replace
 
 from domain.accounts import validation
-from domain.accounts.commands import ChangePassword, Login, Logout, RefreshTokens, Register
-from domain.accounts.errors import EmailTaken, InvalidCredentials, InvalidRefreshToken
+from domain.accounts.commands import ChangePassword, Login, Register
+from domain.accounts.errors import EmailTaken, InvalidCredentials
 from domain.accounts.model import (
     AuditAction,
     LearningPreferences,
     Profile,
     RequestMeta,
     Role,
-    TokenPair,
     User,
     Viewer,
 )
-from domain.accounts.ports import (
-    AccessTokenCodec,
-    PasswordHasher,
-    RateLimiter,
-    TokenDenylist,
-    UnitOfWork,
-)
-from domain.accounts.services.tokens import (
-    SessionIssuer,
-    TokenPolicy,
-    audit,
-    hash_refresh_token,
-)
+from domain.accounts.ports import PasswordHasher, RateLimiter, UnitOfWork
+from domain.accounts.services.tokens import AuthResult, SessionIssuer, audit
 from domain.clock import Clock
 from domain.errors import FieldIssue, InvalidInput, RateLimited, Unauthenticated
 
-__all__ = [
-    "AuthResult",
-    "SessionIssuer",
-    "TokenPolicy",
-    "authenticate",
-    "change_password",
-    "login",
-    "logout",
-    "logout_everywhere",
-    "refresh_tokens",
-    "register",
-]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AuthResult:
-    """The account and the fresh token pair of a successful authentication."""
-
-    user: User
-    tokens: TokenPair
+__all__ = ["change_password", "login", "register"]
 
 
 async def _enforce_limits(
@@ -95,13 +58,6 @@ async def _enforce_limits(
                 f"Too many {operation} attempts; retry in {retry_after} seconds.",
                 retry_after=retry_after,
             )
-
-
-async def _revoke_access(
-    denylist: TokenDenylist, family_id: UUID, *, now: datetime, policy: TokenPolicy
-) -> None:
-    """Deny the access tokens of a session until the last of them has expired."""
-    await denylist.revoke(str(family_id), until=now + policy.access_ttl + policy.revocation_margin)
 
 
 async def register(
@@ -232,119 +188,6 @@ async def login(
     return AuthResult(user=user, tokens=tokens)
 
 
-async def refresh_tokens(
-    command: RefreshTokens,
-    *,
-    uow: UnitOfWork,
-    sessions: SessionIssuer,
-    denylist: TokenDenylist,
-    clock: Clock,
-) -> AuthResult:
-    """Rotate a refresh token: the presented one is spent, a new pair is returned.
-
-    Raises:
-        InvalidRefreshToken: when the token is unknown, expired or revoked, or was already
-            used, in which case its whole family is revoked as well.
-    """
-    now = clock.now()
-    token_hash = hash_refresh_token(command.refresh_token)
-    async with uow:
-        stored = await uow.refresh_tokens.get_by_hash(token_hash)
-        if stored is None or stored.revoked_at is not None or now >= stored.expires_at:
-            await audit(
-                uow,
-                AuditAction.REFRESH_TOKEN_REJECTED,
-                at=now,
-                meta=command.meta,
-                subject_id=stored.user_id if stored else None,
-            )
-            await uow.commit()
-            raise InvalidRefreshToken("Refresh token is invalid or expired; log in again.")
-        # The user row is the session's lock: logout-everywhere and password changes take it
-        # too, so a rotation never slips a new token past their revocation.
-        user = await uow.users.get(stored.user_id, for_update=True)
-        claimed = await uow.refresh_tokens.mark_used(stored.id, at=now)
-        if not claimed or user is None:
-            revoked = await uow.refresh_tokens.revoke_family(stored.family_id, at=now)
-            await audit(
-                uow,
-                AuditAction.REFRESH_TOKEN_REUSED,
-                at=now,
-                meta=command.meta,
-                subject_id=stored.user_id,
-                family_id=str(stored.family_id),
-                revoked=revoked,
-            )
-            await uow.commit()
-            # The thief may hold an access token from the stolen rotation: it dies too.
-            await _revoke_access(denylist, stored.family_id, now=now, policy=sessions.policy)
-            raise InvalidRefreshToken("Refresh token was already used; the session is revoked.")
-        tokens = await sessions.issue(
-            user, family_id=stored.family_id, now=now, meta=command.meta, uow=uow
-        )
-        await audit(uow, AuditAction.TOKENS_REFRESHED, at=now, meta=command.meta, actor_id=user.id)
-        await uow.commit()
-    return AuthResult(user=user, tokens=tokens)
-
-
-async def logout(
-    command: Logout,
-    *,
-    viewer: Viewer | None,
-    uow: UnitOfWork,
-    denylist: TokenDenylist,
-    clock: Clock,
-    policy: TokenPolicy,
-) -> None:
-    """End one session: its refresh-token family and its access tokens stop working.
-
-    Raises:
-        InvalidRefreshToken: when the token is unknown or belongs to another user.
-    """
-    now = clock.now()
-    async with uow:
-        stored = await uow.refresh_tokens.get_by_hash(hash_refresh_token(command.refresh_token))
-        if stored is None or (viewer is not None and stored.user_id != viewer.user_id):
-            raise InvalidRefreshToken("Refresh token is not valid for this session.")
-        await uow.users.get(stored.user_id, for_update=True)  # orders us with rotations
-        await uow.refresh_tokens.revoke_family(stored.family_id, at=now)
-        await audit(
-            uow,
-            AuditAction.LOGGED_OUT,
-            at=now,
-            meta=command.meta,
-            actor_id=stored.user_id,
-            family_id=str(stored.family_id),
-        )
-        await uow.commit()
-    await _revoke_access(denylist, stored.family_id, now=now, policy=policy)
-
-
-async def logout_everywhere(
-    viewer: Viewer, *, meta: RequestMeta, uow: UnitOfWork, clock: Clock
-) -> int:
-    """End every session of the viewer; returns how many refresh tokens were revoked."""
-    now = clock.now()
-    async with uow:
-        user = await uow.users.get(viewer.user_id, for_update=True)
-        if user is None:
-            raise Unauthenticated("The account no longer exists.")
-        await uow.users.update(
-            replace(user, session_version=user.session_version + 1, updated_at=now)
-        )
-        revoked = await uow.refresh_tokens.revoke_all_for_user(user.id, at=now)
-        await audit(
-            uow,
-            AuditAction.LOGGED_OUT_EVERYWHERE,
-            at=now,
-            meta=meta,
-            actor_id=user.id,
-            revoked=revoked,
-        )
-        await uow.commit()
-    return revoked
-
-
 async def change_password(
     command: ChangePassword,
     *,
@@ -405,32 +248,3 @@ async def change_password(
         await audit(uow, AuditAction.PASSWORD_CHANGED, at=now, meta=command.meta, actor_id=user.id)
         await uow.commit()
     return AuthResult(user=user, tokens=tokens)
-
-
-async def authenticate(
-    token: str,
-    *,
-    codec: AccessTokenCodec,
-    denylist: TokenDenylist,
-    load_user: Callable[[UUID], Awaitable[User | None]],
-    clock: Clock,
-) -> Viewer:
-    """Turn a bearer token into the viewer, with the role the account has now.
-
-    Raises:
-        Unauthenticated: when the token is malformed, forged, expired, logged out, older than
-            the account's last password change or logout-everywhere, or its account is gone.
-    """
-    claims = codec.decode(token, now=clock.now())
-    if await denylist.is_revoked(str(claims.family_id)):
-        raise Unauthenticated("Access token was revoked by logout.")
-    user = await load_user(claims.user_id)
-    if user is None or user.session_version != claims.session_version:
-        raise Unauthenticated("Access token is no longer valid; log in again.")
-    return Viewer(
-        user_id=user.id,
-        role=user.role,
-        token_id=claims.token_id,
-        family_id=claims.family_id,
-        expires_at=claims.expires_at,
-    )

@@ -21,6 +21,14 @@ from domain.accounts.ports import AccessTokenCodec, SecretSource, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AuthResult:
+    """The account and the fresh token pair of a successful authentication."""
+
+    user: User
+    tokens: TokenPair
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TokenPolicy:
     """Lifetimes of the two tokens."""
 
