@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
-from tests.conftest import PASSWORD, GraphQLClient, make_settings, serve_app, unique_email
+from persistence.migrate import upgrade
+from tests.conftest import (
+    PASSWORD,
+    GraphQLClient,
+    admin_execute,
+    make_settings,
+    serve_app,
+    unique_email,
+)
 
 LOGIN = "mutation($i: LoginInput!) { login(input: $i) { __typename } }"
 
@@ -130,3 +141,32 @@ async def test_security_headers_and_request_id(gql: GraphQLClient) -> None:
     assert len(headers["x-request-id"]) == 32
     bogus = await gql.http.get("/healthz", headers={"x-request-id": "bad id with spaces"})
     assert bogus.headers["x-request-id"] != "bad id with spaces"
+
+
+@pytest.mark.postgres
+async def test_pool_recovers_after_postgres_drops_its_connections(
+    postgres_url: str, clock: Any
+) -> None:
+    """Connections killed under the pool (a PostgreSQL restart or failover): at most the
+    first request fails, as UNAVAILABLE and retryable, and the next ones are served."""
+    await asyncio.to_thread(upgrade, postgres_url)
+    async with serve_app(make_settings(postgres_url), clock=clock) as client:
+        auth = await client.register()
+        me = "{ me { id } }"
+        assert "errors" not in await client(me, token=auth["accessToken"])
+        database = make_url(postgres_url).database
+        terminate = (
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "  # noqa: S608 - our test db
+            f"WHERE datname = '{database}' AND pid <> pg_backend_pid()"
+        )
+        await admin_execute(postgres_url, terminate)
+        first = await client(me, token=auth["accessToken"])
+        if "errors" in first:
+            assert first["errors"][0]["extensions"] == {
+                "code": "UNAVAILABLE",
+                "retryable": True,
+                "requestId": first["errors"][0]["extensions"]["requestId"],
+            }
+        for _ in range(3):
+            again = await client(me, token=auth["accessToken"])
+            assert again == {"data": {"me": {"id": auth["user"]["id"]}}}
