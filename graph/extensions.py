@@ -28,7 +28,6 @@ from graphql import (
     IntValueNode,
     ListValueNode,
     NoSchemaIntrospectionCustomRule,
-    parse,
     validate,
 )
 from graphql.language import ArgumentNode
@@ -95,7 +94,7 @@ class DocumentCache:
     """Parsed and validated documents by query text; a bounded LRU shared by requests."""
 
     def __init__(self, limits: Limits) -> None:
-        self._limits = limits
+        self.limits = limits
         self._entries: OrderedDict[str, tuple[DocumentNode, list[GraphQLError]]] = OrderedDict()
         self.rules: tuple[type[ASTValidationRule], ...] = (
             max_depth_rule(limits.max_depth, None, None),
@@ -109,16 +108,13 @@ class DocumentCache:
             self._entries.move_to_end(query)
         return entry
 
-    def parse(self, query: str) -> DocumentNode:
-        return parse(query, max_tokens=self._limits.max_tokens)
-
     def validate(
         self, schema: Any, query: str, document: DocumentNode, rules: Sequence[Any]
     ) -> list[GraphQLError]:
         errors = validate(schema, document, [*rules, *STRAWBERRY_RULES, *self.rules])
-        if self._limits.cache_size:
+        if self.limits.cache_size:
             self._entries[query] = (document, errors)
-            if len(self._entries) > self._limits.cache_size:
+            if len(self._entries) > self.limits.cache_size:
                 self._entries.popitem(last=False)
         return errors
 
@@ -149,13 +145,11 @@ class RequestPolicy(SchemaExtension):
         cache: DocumentCache,
         unavailable: tuple[type[BaseException], ...],
         request_id: Callable[[Any], str],
-        max_list_size: int,
         suggestions: bool,
     ) -> None:
         self._cache = cache
         self._unavailable = unavailable
         self._request_id = request_id
-        self._max_list_size = max_list_size
         self._suggestions = suggestions
         self._cached: tuple[DocumentNode, list[GraphQLError]] | None = None
         self._streamed = False
@@ -196,7 +190,7 @@ class RequestPolicy(SchemaExtension):
             if self._cached is not None:
                 context.graphql_document = self._cached[0]
             else:
-                context.parse_options["max_tokens"] = self._cache._limits.max_tokens
+                context.parse_options["max_tokens"] = self._cache.limits.max_tokens
         yield
 
     def on_validate(self) -> Iterator[None]:
@@ -215,10 +209,12 @@ class RequestPolicy(SchemaExtension):
         if (
             not errors
             and context.variables
-            and oversized_list(context.variables, self._max_list_size)
+            and oversized_list(context.variables, self._cache.limits.max_list_size)
         ):
             errors = [
-                GraphQLError(f"Variables may hold lists of at most {self._max_list_size} items.")
+                GraphQLError(
+                    f"Variables may hold lists of at most {self._cache.limits.max_list_size} items."
+                )
             ]
         context.pre_execution_errors = errors
         yield

@@ -111,7 +111,6 @@ def build_schema(
             cache=cache,
             unavailable=unavailable,
             request_id=request_id,
-            max_list_size=limits.max_list_size,
             suggestions=suggestions,
         )
 

@@ -139,10 +139,6 @@ class RefreshToken:
     user_agent: str | None = None
     ip: str | None = None
 
-    def is_active(self, now: datetime) -> bool:
-        """Whether the token may still be exchanged."""
-        return self.used_at is None and self.revoked_at is None and now < self.expires_at
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AuditEntry:

@@ -1,4 +1,4 @@
-"""``set_user_role`` (admins only, never their own) and ``get_user``."""
+"""``set_user_role``: admins only, never their own."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from domain.accounts.commands import SetUserRole
 from domain.accounts.errors import UserNotFound
 from domain.accounts.model import AuditAction, RequestMeta, Role, User, Viewer
-from domain.accounts.services import get_user, set_user_role
+from domain.accounts.services import set_user_role
 from domain.errors import FieldIssue, Forbidden, InvalidInput
 from tests.services.support import (
     ADMIN_ID,
@@ -102,16 +102,3 @@ async def test_changing_the_role_of_an_unknown_user_is_not_found(env: Env) -> No
         "userId",
     )
     assert (env.uow.committed.audit, env.uow.commits) == ([], 0)
-
-
-async def test_get_user_finds_the_account(env: Env) -> None:
-    env.uow.seed(ALICE, ADMIN)
-
-    assert await get_user(ALICE_ID, uow=env.uow) == ALICE
-
-
-async def test_get_user_of_an_unknown_id_is_not_found(env: Env) -> None:
-    with pytest.raises(UserNotFound) as caught:
-        await get_user(BOB_ID, uow=env.uow)
-
-    assert (caught.value.message, caught.value.field) == ("No user has this id.", "id")

@@ -2,7 +2,6 @@
 
 from domain.accounts.services.auth import change_password, login, register
 from domain.accounts.services.profiles import (
-    get_user,
     set_user_role,
     update_learning_preferences,
     update_profile,
@@ -21,7 +20,6 @@ __all__ = [
     "TokenPolicy",
     "authenticate",
     "change_password",
-    "get_user",
     "login",
     "logout",
     "logout_everywhere",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from typing import TypeVar
-from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from domain.accounts import validation
@@ -17,7 +16,7 @@ from domain.accounts.services.tokens import audit
 from domain.clock import Clock
 from domain.errors import FieldIssue, Forbidden, InvalidInput, Unauthenticated
 
-__all__ = ["get_user", "set_user_role", "update_learning_preferences", "update_profile"]
+__all__ = ["set_user_role", "update_learning_preferences", "update_profile"]
 
 MIN_DAILY_GOAL_MINUTES, MAX_DAILY_GOAL_MINUTES = 5, 240
 MIN_SESSION_LENGTH, MAX_SESSION_LENGTH = 5, 100
@@ -27,19 +26,6 @@ T = TypeVar("T")
 
 def _pick(value: T | Keep, current: T) -> T:
     return current if isinstance(value, Keep) else value
-
-
-async def get_user(user_id: UUID, *, uow: UnitOfWork) -> User:
-    """Look a user up; what the caller may see of it is decided field by field.
-
-    Raises:
-        UserNotFound: when no account has this id.
-    """
-    async with uow:
-        user = await uow.users.get(user_id)
-    if user is None:
-        raise UserNotFound("No user has this id.", field="id")
-    return user
 
 
 async def _load_viewer_user(viewer: Viewer, uow: UnitOfWork) -> User:
