@@ -53,8 +53,8 @@ def serve(
     workers = workers or server.workers
     if workers > 1 and not settings.redis.url:
         raise click.ClickException(
-            "More than one worker needs REDIS_URL: rate limits, the token denylist and "
-            "subscriptions must be shared between processes."
+            "More than one worker needs REDIS_URL: rate limits and subscriptions must be "
+            "shared between processes."
         )
     try:
         from drivemaster.container import open_resources  # noqa: PLC0415

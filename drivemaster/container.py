@@ -26,9 +26,9 @@ from drivemaster.security import (
 )
 from drivemaster.settings import Settings
 from graph.context import Loaders, Ports
-from persistence.cache import RedisTokenDenylist, create_redis
+from persistence.cache import create_redis
 from persistence.engine import create_engine, create_session_factory
-from persistence.loaders import SqlBatchLoaders
+from persistence.loaders import SqlReads
 from persistence.ratelimit import LimitsRateLimiter
 from persistence.unit_of_work import SqlUnitOfWork
 
@@ -65,14 +65,14 @@ class Resources:
     redis: Redis
     limiter: LimitsRateLimiter
     ports: Ports
+    reads: SqlReads
 
     @property
     def redis_mode(self) -> str:
         return "redis" if self.settings.redis.url else "embedded"
 
     def make_loaders(self) -> Loaders:
-        batch = SqlBatchLoaders(self.session_factory)
-        return Loaders(user=DataLoader(load_fn=batch.users))
+        return Loaders(user=DataLoader(load_fn=self.reads.users))
 
     async def database_ok(self) -> bool:
         try:
@@ -109,6 +109,7 @@ def open_resources(settings: Settings, *, clock: Clock | None = None) -> Resourc
         settings.database.url, pool_size=settings.database.pool_size, echo=settings.database.echo
     )
     session_factory = create_session_factory(engine)
+    reads = SqlReads(session_factory)
     redis = create_redis(settings.redis.url)
     limiter = LimitsRateLimiter.create(settings.redis.url, settings.rate_limits.as_mapping())
     codec = JwtAccessTokenCodec(secret=key, issuer=auth.issuer, audience=auth.audience)
@@ -127,8 +128,7 @@ def open_resources(settings: Settings, *, clock: Clock | None = None) -> Resourc
         codec=codec,
         sessions=SessionIssuer(codec=codec, secrets=UrlSafeSecrets(), policy=policy),
         limiter=limiter,
-        denylist=RedisTokenDenylist(redis, clock=clock),
-        token_policy=policy,
+        session_reader=reads,
     )
     return Resources(
         settings=settings,
@@ -137,4 +137,5 @@ def open_resources(settings: Settings, *, clock: Clock | None = None) -> Resourc
         redis=redis,
         limiter=limiter,
         ports=ports,
+        reads=reads,
     )

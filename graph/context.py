@@ -15,15 +15,15 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
-from domain.accounts.model import AccessClaims, RequestMeta, User, Viewer
+from domain.accounts.model import AccessClaims, RequestMeta, SessionState, User, Viewer
 from domain.accounts.ports import (
     AccessTokenCodec,
     PasswordHasher,
     RateLimiter,
-    TokenDenylist,
+    SessionReader,
     UnitOfWork,
 )
-from domain.accounts.services import SessionIssuer, TokenPolicy, authenticate
+from domain.accounts.services import SessionIssuer, authenticate
 from domain.clock import Clock
 from domain.errors import Unauthenticated
 
@@ -38,8 +38,7 @@ class Ports:
     codec: AccessTokenCodec
     sessions: SessionIssuer
     limiter: RateLimiter
-    denylist: TokenDenylist
-    token_policy: TokenPolicy
+    session_reader: SessionReader
 
 
 class VerifiedTokens:
@@ -114,10 +113,15 @@ class Context:
         return await authenticate(
             self.bearer,
             codec=self.ports.codec,
-            denylist=self.ports.denylist,
-            load_user=self.loaders.user.load,
+            read_session=self._read_session,
             clock=self.ports.clock,
         )
+
+    async def _read_session(self, user_id: UUID, family_id: UUID) -> SessionState:
+        state = await self.ports.session_reader.session(user_id, family_id)
+        if state.user is not None:  # resolvers asking for the caller need no second read
+            self.loaders.user.prime(user_id, state.user)
+        return state
 
     def begin_operation(self) -> None:
         """Called as each operation starts. A WebSocket keeps one context for its whole life,

@@ -1,7 +1,7 @@
-"""Batch functions for the per-request DataLoaders: one query per batch, results in key order.
+"""Reads outside units of work: the session check and the per-request DataLoaders' batches.
 
-``users`` runs on every authenticated request (the session-version check loads the caller),
-so it skips what one SELECT does not need; ``benchmarks/README.md`` has the figures.
+``session`` runs on every authenticated request, so the reads skip what one SELECT does not
+need; ``benchmarks/README.md`` has the figures.
 
 * No ORM session and no transaction: one statement is atomic on its own.
 * On PostgreSQL the statement goes straight to the asyncpg connection that SQLAlchemy's
@@ -34,9 +34,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionma
 from sqlalchemy.util import greenlet_spawn
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.accounts.model import User
+from domain.accounts.model import SessionState, User
 from persistence.repositories.accounts import user_from_rows
-from persistence.tables.accounts import ProfileRow, UserRow
+from persistence.tables.accounts import ProfileRow, RefreshTokenRow, UserRow
 
 USERS: sa.Table = UserRow.__table__  # type: ignore[attr-defined]
 PROFILES: sa.Table = ProfileRow.__table__  # type: ignore[attr-defined]
@@ -47,6 +47,18 @@ USERS_BY_ID = USERS_WITH_PROFILES.where(USERS.c.id.in_(sa.bindparam("ids", expan
 USERS_BY_ID_ARRAY = USERS_WITH_PROFILES.where(
     USERS.c.id == sa.any_(sa.bindparam("ids", type_=postgresql.ARRAY(USERS.c.id.type)))
 )
+REFRESH_TOKENS: sa.Table = RefreshTokenRow.__table__  # type: ignore[attr-defined]
+# The caller's account and whether the token's session (refresh-token family) was revoked,
+# in one statement: no row when the account is gone.
+SESSION = USERS_WITH_PROFILES.add_columns(
+    sa.exists()
+    .where(
+        REFRESH_TOKENS.c.family_id
+        == sa.bindparam("family_id", type_=REFRESH_TOKENS.c.family_id.type),
+        REFRESH_TOKENS.c.revoked_at.is_not(None),
+    )
+    .label("session_revoked")
+).where(USERS.c.id == sa.bindparam("user_id", type_=USERS.c.id.type))
 DRIVER_ERRORS = (
     asyncpg.PostgresError,
     asyncpg.InterfaceError,
@@ -60,14 +72,17 @@ class DriverQuery:
     """A Core SELECT rendered once for a dialect, with what turns driver rows into rows."""
 
     sql: str
+    parameters: tuple[str, ...]  # bind parameter names, in the order of ``$1, $2, ...``
     row: Callable[..., Any]
     processors: tuple[Callable[[Any], Any] | None, ...]
 
     @classmethod
     def render(cls, statement: sa.Select[Any], dialect: Dialect) -> DriverQuery:
         columns = list(statement.selected_columns)
+        compiled = statement.compile(dialect=dialect)
         return cls(
-            sql=str(statement.compile(dialect=dialect)),
+            sql=str(compiled),
+            parameters=tuple(compiled.positiontup or ()),
             row=namedtuple("Row", [column.name for column in columns]),
             processors=tuple(
                 column.type.dialect_impl(dialect).result_processor(dialect, None)
@@ -86,8 +101,9 @@ class DriverQuery:
             for record in records
         ]
 
-    async def fetch(self, engine: AsyncEngine, *args: Any) -> list[Any]:
+    async def fetch(self, engine: AsyncEngine, **values: Any) -> list[Any]:
         """Run on a pooled connection's asyncpg driver connection, outside any transaction."""
+        args = [values[name] for name in self.parameters]
         connection = await engine.raw_connection()
         driver: Any = connection.driver_connection
         try:
@@ -109,7 +125,7 @@ class DriverQuery:
         return self.rows(records)
 
 
-_driver_queries: dict[str, DriverQuery] = {}  # by dialect name, rendered on first use
+_driver_queries: dict[tuple[str, str], DriverQuery] = {}  # rendered on first use
 
 
 def driver_path(engine: AsyncEngine) -> bool:
@@ -128,34 +144,46 @@ def driver_path(engine: AsyncEngine) -> bool:
     )
 
 
-def _users_query(dialect: Dialect) -> DriverQuery:
-    query = _driver_queries.get(dialect.name)
+def _driver_query(name: str, statement: sa.Select[Any], dialect: Dialect) -> DriverQuery:
+    key = (name, dialect.name)
+    query = _driver_queries.get(key)
     if query is None:
-        query = _driver_queries[dialect.name] = DriverQuery.render(USERS_BY_ID_ARRAY, dialect)
+        query = _driver_queries[key] = DriverQuery.render(statement, dialect)
     return query
 
 
-class SqlBatchLoaders:
-    """Reads for DataLoaders, each one statement on a briefly borrowed connection."""
+class SqlReads:
+    """Implements ``SessionReader``, and reads for DataLoaders: each one statement on a
+    briefly borrowed connection. One per process; holds no state of a request."""
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         bind = session_factory.kw.get("bind")
         if not isinstance(bind, AsyncEngine | AsyncConnection):
-            raise TypeError("SqlBatchLoaders needs sessions bound to an engine or a connection")
+            raise TypeError("SqlReads needs sessions bound to an engine or a connection")
         self._bind = bind
 
-    async def _select_users(self, user_ids: list[UUID]) -> Sequence[Any]:
+    async def _select(
+        self, name: str, statement: sa.Select[Any], driver_statement: sa.Select[Any], **values: Any
+    ) -> Sequence[Any]:
         bind = self._bind
         if isinstance(bind, AsyncConnection):
-            return (await bind.execute(USERS_BY_ID, {"ids": user_ids})).all()
+            return list((await bind.execute(statement, values)).all())
         if driver_path(bind):
-            return await _users_query(bind.dialect).fetch(bind, user_ids)
+            return await _driver_query(name, driver_statement, bind.dialect).fetch(bind, **values)
         async with bind.connect() as connection:
-            return (await connection.execute(USERS_BY_ID, {"ids": user_ids})).all()
+            return list((await connection.execute(statement, values)).all())
+
+    async def session(self, user_id: UUID, family_id: UUID) -> SessionState:
+        rows = await self._select("session", SESSION, SESSION, user_id=user_id, family_id=family_id)
+        if not rows:
+            return SessionState(user=None, revoked=False)
+        row = rows[0]
+        user = user_from_rows(cast(UserRow, row), cast(ProfileRow, row))
+        return SessionState(user=user, revoked=bool(row.session_revoked))
 
     async def users(self, user_ids: Sequence[UUID]) -> list[User | None]:
         if not user_ids:
             return []
-        rows = await self._select_users(list(user_ids))
+        rows = await self._select("users", USERS_BY_ID, USERS_BY_ID_ARRAY, ids=list(user_ids))
         found = {row.id: user_from_rows(cast(UserRow, row), cast(ProfileRow, row)) for row in rows}
         return [found.get(user_id) for user_id in user_ids]

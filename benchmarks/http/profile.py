@@ -6,7 +6,7 @@ sampling never touches the recorded figures. ``python -m benchmarks.http.profile
 summarises a saved profile again. Two views of the same samples:
 
 * where the time goes: each sample counts once (the shares add up to 100 %): for the
-  DB read, JWT decode or denylist lookup when its stack passes through one, else for the
+  session read or the JWT decode when its stack passes through one, else for the
   layer of its innermost frame (``LAYERS``);
 * by library: each sample goes to the innermost frame of a known package.
 
@@ -29,18 +29,14 @@ from benchmarks.http.workload import Figures, Workload
 
 SAMPLE_RATE = 200
 IDLE_THREAD = "Thread._bootstrap (threading.py"
-# The three leaves of a request (they call nothing else of the request): a sample whose
-# stack passes through one of them is theirs.
+# The leaves of a request (they call nothing else of the request): a sample whose stack
+# passes through one of them is theirs.
 LEAVES = (
     (
-        "session check: the user row from PostgreSQL (DataLoader, pool, driver, mapping)",
-        ("SqlBatchLoaders", "(sqlalchemy/", "(sqlmodel/", "(asyncpg/", "(strawberry/dataloader"),
+        "session check: account and session revocation from PostgreSQL (pool, driver, mapping)",
+        ("SqlReads", "(sqlalchemy/", "(sqlmodel/", "(asyncpg/", "(strawberry/dataloader"),
     ),
     ("token check: JWT decode (PyJWT)", ("(jwt/", "JwtAccessTokenCodec", "VerifiedTokens")),
-    (
-        "token check: denylist lookup (Redis client)",
-        ("RedisTokenDenylist", "(redis/", "(fakeredis/"),
-    ),
 )
 # Everything else goes to the layer of its innermost frame.
 LAYERS = (
@@ -68,7 +64,6 @@ LIBRARIES = (
     ("Starlette", ("(starlette/",)),
     ("uvicorn + httptools", ("(uvicorn/protocols/", "(httptools/")),
     ("PyJWT", ("(jwt/",)),
-    ("redis client / embedded store", ("(redis/", "(fakeredis/")),
     ("prometheus_client", ("(prometheus_client/",)),
     ("DriveMaster code", ("(graph/", "(resolvers/", "(domain/", "(persistence/", "(drivemaster/")),
 )

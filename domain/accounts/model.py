@@ -168,6 +168,16 @@ class AccessClaims:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SessionState:
+    """What authentication needs to know, read in one statement: the token's account as it
+    is now (``None`` when it is gone) and whether the token's session (its refresh-token
+    family) was revoked, by logout or by refresh-token reuse."""
+
+    user: User | None
+    revoked: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TokenPair:
     """What a successful login, registration or refresh hands back to the client."""
 

@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
-from domain.accounts.model import AccessClaims, AuditEntry, RefreshToken, User
+from domain.accounts.model import AccessClaims, AuditEntry, RefreshToken, SessionState, User
 
 
 class UserRepository(Protocol):
@@ -97,12 +97,13 @@ class AccessTokenCodec(Protocol):
         ...
 
 
-class TokenDenylist(Protocol):
-    """Access tokens revoked before their expiry (logout). Kept in the cache store."""
+class SessionReader(Protocol):
+    """The per-request read behind authentication, outside any unit of work."""
 
-    async def revoke(self, token_id: str, *, until: datetime) -> None: ...
-
-    async def is_revoked(self, token_id: str) -> bool: ...
+    async def session(self, user_id: UUID, family_id: UUID) -> SessionState:
+        """The account ``user_id`` and whether the session ``family_id`` was revoked, read
+        together (one statement, so one snapshot)."""
+        ...
 
 
 class RateLimiter(Protocol):
@@ -132,7 +133,7 @@ __all__ = [
     "RateLimiter",
     "RefreshTokenRepository",
     "SecretSource",
-    "TokenDenylist",
+    "SessionReader",
     "UnitOfWork",
     "UserRepository",
 ]

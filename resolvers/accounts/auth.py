@@ -72,7 +72,6 @@ async def refresh_tokens(info: Info, refresh_token: str) -> RefreshTokensPayload
             RefreshTokens(refresh_token=refresh_token, meta=info.context.meta),
             uow=ports.uow(),
             sessions=ports.sessions,
-            denylist=ports.denylist,
             clock=ports.clock,
         )
     except InvalidRefreshToken as error:
@@ -96,9 +95,7 @@ async def logout(info: Info, refresh_token: str) -> LogoutPayload:
             Logout(refresh_token=refresh_token, meta=info.context.meta),
             viewer=viewer,
             uow=ports.uow(),
-            denylist=ports.denylist,
             clock=ports.clock,
-            policy=ports.token_policy,
         )
     except InvalidRefreshToken as error:
         return error_member(InvalidRefreshTokenErrorGQL, error)

@@ -216,7 +216,7 @@ async def test_session_life_cycle(http: httpx.AsyncClient) -> None:
     again = await call(http, REFRESH, {"token": rotated["refreshToken"]})
     assert again == {"data": {"refreshTokens": INVALID_REFRESH_TOKEN}}
     assert await call(http, ME, token=rotated["accessToken"]) == unauthenticated(
-        "Access token was revoked by logout."
+        "Access token was revoked: its session has ended."
     )
     # ... while the session opened by register is untouched.
     assert await call(http, ME, token=first["accessToken"]) == {"data": {"me": me}}

@@ -28,7 +28,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK
 
-from persistence.loaders import SqlBatchLoaders
+from persistence.loaders import SqlReads
 from tests.e2e.conftest import LiveServer, post_graphql, register_user
 
 pytestmark = pytest.mark.e2e
@@ -277,14 +277,14 @@ USER = "query FaultyUser($id: ID!) { user(id: $id) { id } }"
 @pytest.fixture
 def faulty_user_loader(monkeypatch: pytest.MonkeyPatch) -> UUID:
     """Loading the user ``FAULTY_ID`` fails with an unexpected error naming a secret."""
-    original = SqlBatchLoaders.users
+    original = SqlReads.users
 
-    async def users(self: SqlBatchLoaders, user_ids: Sequence[UUID]) -> list[Any]:
+    async def users(self: SqlReads, user_ids: Sequence[UUID]) -> list[Any]:
         if FAULTY_ID in user_ids:
             raise RuntimeError(SECRET_DETAIL)
         return await original(self, user_ids)
 
-    monkeypatch.setattr(SqlBatchLoaders, "users", users)
+    monkeypatch.setattr(SqlReads, "users", users)
     return FAULTY_ID
 
 

@@ -115,7 +115,7 @@ async def test_refresh_rotates_and_reuse_revokes_the_family(gql: GraphQLClient) 
     assert after["__typename"] == "InvalidRefreshTokenError"
     for token in (auth["accessToken"], first["accessToken"]):
         denied = await gql(ME, token=token)
-        assert denied["errors"][0]["message"] == "Access token was revoked by logout."
+        assert denied["errors"][0]["message"] == "Access token was revoked: its session has ended."
 
 
 async def test_unknown_refresh_token_is_rejected(gql: GraphQLClient) -> None:
@@ -136,7 +136,7 @@ async def test_logout_revokes_refresh_and_access_tokens(gql: GraphQLClient) -> N
     assert body == {"data": {"logout": {"__typename": "LogoutSuccess", "revokedSessions": 1}}}
     me = await gql(ME, token=auth["accessToken"])
     assert error_code(me) == "UNAUTHENTICATED"
-    assert me["errors"][0]["message"] == "Access token was revoked by logout."
+    assert me["errors"][0]["message"] == "Access token was revoked: its session has ended."
     refresh = (await gql(REFRESH, {"t": auth["refreshToken"]}))["data"]["refreshTokens"]
     assert refresh["__typename"] == "InvalidRefreshTokenError"
 

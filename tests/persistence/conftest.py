@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from redis.asyncio import Redis
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -178,26 +177,6 @@ def store_url(request: pytest.FixtureRequest) -> str | None:
         return None
     needs_redis()
     return TEST_REDIS_URL
-
-
-@pytest.fixture
-def store_keys() -> list[str]:
-    """Keys a test created in the store; only these are deleted afterwards."""
-    return []
-
-
-@pytest.fixture
-async def redis_client(store_url: str | None, store_keys: list[str]) -> AsyncIterator[Redis]:
-    """A client of the store under test; deletes the test's keys and closes."""
-    client = create_redis(store_url)
-    try:
-        yield client
-    finally:
-        try:
-            if store_keys:
-                await client.delete(*store_keys)
-        finally:
-            await client.aclose()
 
 
 async def delete_matching(url: str | None, pattern: str) -> None:

@@ -19,9 +19,8 @@ from typing import Self
 from uuid import UUID
 
 from domain.accounts.errors import EmailTaken
-from domain.accounts.model import AccessClaims, AuditEntry, RefreshToken, User
+from domain.accounts.model import AccessClaims, AuditEntry, RefreshToken, SessionState, User
 from domain.accounts.ports import AuditLog, RefreshTokenRepository, UserRepository
-from domain.clock import Clock
 from domain.errors import Unauthenticated
 
 
@@ -238,19 +237,21 @@ class FakeAccessTokenCodec:
         return claims
 
 
-class FakeDenylist:
-    """Implements ``TokenDenylist``: ids stay revoked until their ``until`` instant."""
+class FakeSessionReader:
+    """Implements ``SessionReader`` over what a ``FakeUnitOfWork`` has committed."""
 
-    def __init__(self, clock: Clock) -> None:
-        self._clock = clock
-        self.revoked: dict[str, datetime] = {}
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
 
-    async def revoke(self, token_id: str, *, until: datetime) -> None:
-        self.revoked[token_id] = until
-
-    async def is_revoked(self, token_id: str) -> bool:
-        until = self.revoked.get(token_id)
-        return until is not None and self._clock.now() < until
+    async def session(self, user_id: UUID, family_id: UUID) -> SessionState:
+        state = self._uow.committed
+        return SessionState(
+            user=state.users.get(user_id),
+            revoked=any(
+                token.family_id == family_id and token.revoked_at is not None
+                for token in state.refresh_tokens.values()
+            ),
+        )
 
 
 class FakeRateLimiter:

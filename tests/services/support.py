@@ -34,9 +34,9 @@ from domain.accounts.services.tokens import hash_refresh_token
 from domain.clock import FixedClock
 from tests.services.fakes import (
     FakeAccessTokenCodec,
-    FakeDenylist,
     FakePasswordHasher,
     FakeRateLimiter,
+    FakeSessionReader,
     FakeUnitOfWork,
     SequentialSecrets,
     fake_hash,
@@ -146,7 +146,6 @@ class Env:
     codec: FakeAccessTokenCodec
     secrets: SequentialSecrets
     limiter: FakeRateLimiter
-    denylist: FakeDenylist
     policy: TokenPolicy
 
     @classmethod
@@ -159,7 +158,6 @@ class Env:
             codec=FakeAccessTokenCodec(),
             secrets=SequentialSecrets(),
             limiter=FakeRateLimiter(),
-            denylist=FakeDenylist(clock),
             policy=TokenPolicy(access_ttl=ACCESS_TTL, refresh_ttl=REFRESH_TTL),
         )
 
@@ -192,7 +190,6 @@ class Env:
             RefreshTokens(refresh_token=secret, meta=META),
             uow=self.uow,
             sessions=self.sessions,
-            denylist=self.denylist,
             clock=self.clock,
         )
 
@@ -201,9 +198,7 @@ class Env:
             Logout(refresh_token=secret, meta=META),
             viewer=viewer,
             uow=self.uow,
-            denylist=self.denylist,
             clock=self.clock,
-            policy=self.policy,
         )
 
     async def change_password(self, command: ChangePassword, *, viewer: Viewer) -> AuthResult:
@@ -217,15 +212,10 @@ class Env:
             clock=self.clock,
         )
 
-    async def load_user(self, user_id: UUID) -> User | None:
-        async with self.uow:
-            return await self.uow.users.get(user_id)
-
     async def authenticate(self, token: str) -> Viewer:
         return await authenticate(
             token,
             codec=self.codec,
-            denylist=self.denylist,
-            load_user=self.load_user,
+            read_session=FakeSessionReader(self.uow).session,
             clock=self.clock,
         )

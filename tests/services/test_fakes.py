@@ -9,11 +9,9 @@ import pytest
 
 from domain.accounts.errors import EmailTaken
 from domain.accounts.model import AccessClaims, AuditAction, AuditEntry, Role
-from domain.clock import FixedClock
 from domain.errors import Unauthenticated
 from tests.services.fakes import (
     FakeAccessTokenCodec,
-    FakeDenylist,
     FakePasswordHasher,
     FakeRateLimiter,
     FakeUnitOfWork,
@@ -147,18 +145,6 @@ def test_codec_round_trips_and_refuses_expired_and_unknown_tokens() -> None:
         codec.decode(token, now=NOW + timedelta(minutes=15))
     with pytest.raises(Unauthenticated, match="unknown token"):
         codec.decode("forged", now=NOW)
-
-
-async def test_denylist_forgets_after_the_deadline() -> None:
-    clock = FixedClock(NOW)
-    denylist = FakeDenylist(clock)
-    await denylist.revoke("family", until=NOW + timedelta(minutes=15))
-    assert (await denylist.is_revoked("family"), await denylist.is_revoked("other")) == (
-        True,
-        False,
-    )
-    clock.advance(minutes=15)
-    assert await denylist.is_revoked("family") is False
 
 
 async def test_rate_limiter_allows_its_allowance_per_key() -> None:

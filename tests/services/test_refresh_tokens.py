@@ -9,8 +9,9 @@ from uuid import UUID
 import pytest
 
 from domain.accounts.errors import InvalidRefreshToken
-from domain.accounts.model import AuditAction, RefreshToken, TokenPair
+from domain.accounts.model import AccessClaims, AuditAction, RefreshToken, Role, TokenPair
 from domain.accounts.services.tokens import hash_refresh_token
+from domain.errors import Unauthenticated
 from tests.services.support import (
     ACCESS_TTL,
     ALICE_ID,
@@ -91,8 +92,20 @@ async def test_reusing_a_spent_token_revokes_its_whole_family(env: Env) -> None:
     )
     with pytest.raises(InvalidRefreshToken, match="invalid or expired"):
         await env.refresh("refresh-1")  # the rotated token died with its family
-    # Access tokens of the session (the thief's included) are denied until they expire.
-    assert env.denylist.revoked == {str(FAMILY_A): later + ACCESS_TTL + timedelta(minutes=1)}
+    # Access tokens of the session (the thief's included) die with the family.
+    thiefs = env.codec.issue(
+        AccessClaims(
+            user_id=ALICE_ID,
+            role=Role.LEARNER,
+            session_version=0,
+            token_id="thief",
+            family_id=FAMILY_A,
+            issued_at=later,
+            expires_at=later + ACCESS_TTL,
+        )
+    )
+    with pytest.raises(Unauthenticated, match="its session has ended"):
+        await env.authenticate(thiefs)
 
 
 async def test_rotation_and_revocations_lock_the_user_row(env: Env) -> None:

@@ -7,26 +7,25 @@ Security decisions, written down:
   its access tokens (the thief may hold the newest one).
 * The user row is the session lock: rotation, logout, logout-everywhere and password
   change take it (``for_update``), so a rotation never slips a token past a revocation.
-* Access tokens are short-lived JWTs. ``authenticate`` also checks the user's current
-  ``session_version`` (moved by password change and logout-everywhere) and the denylist
-  (filled by logout and reuse detection), so revocation takes effect at once.
+* Access tokens are short-lived JWTs. ``authenticate`` also reads, in one statement, the
+  user's current ``session_version`` (moved by password change and logout-everywhere) and
+  whether the token's refresh-token family was revoked (by logout or reuse detection), so
+  every revocation takes effect at once, and all of it lives in SQL, the source of truth.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import datetime
 from uuid import UUID
 
 from domain.accounts.commands import Logout, RefreshTokens
 from domain.accounts.errors import InvalidRefreshToken
-from domain.accounts.model import AuditAction, RequestMeta, User, Viewer
-from domain.accounts.ports import AccessTokenCodec, TokenDenylist, UnitOfWork
+from domain.accounts.model import AuditAction, RequestMeta, SessionState, Viewer
+from domain.accounts.ports import AccessTokenCodec, UnitOfWork
 from domain.accounts.services.tokens import (
     AuthResult,
     SessionIssuer,
-    TokenPolicy,
     audit,
     hash_refresh_token,
 )
@@ -36,19 +35,11 @@ from domain.errors import Unauthenticated
 __all__ = ["authenticate", "logout", "logout_everywhere", "refresh_tokens"]
 
 
-async def _revoke_access(
-    denylist: TokenDenylist, family_id: UUID, *, now: datetime, policy: TokenPolicy
-) -> None:
-    """Deny the access tokens of a session until the last of them has expired."""
-    await denylist.revoke(str(family_id), until=now + policy.access_ttl + policy.revocation_margin)
-
-
 async def refresh_tokens(
     command: RefreshTokens,
     *,
     uow: UnitOfWork,
     sessions: SessionIssuer,
-    denylist: TokenDenylist,
     clock: Clock,
 ) -> AuthResult:
     """Rotate a refresh token: the presented one is spent, a new pair is returned.
@@ -86,9 +77,9 @@ async def refresh_tokens(
                 family_id=str(stored.family_id),
                 revoked=revoked,
             )
+            # The thief may hold an access token from the stolen rotation: it dies with the
+            # family (``authenticate`` reads the family's revocation).
             await uow.commit()
-            # The thief may hold an access token from the stolen rotation: it dies too.
-            await _revoke_access(denylist, stored.family_id, now=now, policy=sessions.policy)
             raise InvalidRefreshToken("Refresh token was already used; the session is revoked.")
         tokens = await sessions.issue(
             user, family_id=stored.family_id, now=now, meta=command.meta, uow=uow
@@ -103,9 +94,7 @@ async def logout(
     *,
     viewer: Viewer | None,
     uow: UnitOfWork,
-    denylist: TokenDenylist,
     clock: Clock,
-    policy: TokenPolicy,
 ) -> None:
     """End one session: its refresh-token family and its access tokens stop working.
 
@@ -128,7 +117,6 @@ async def logout(
             family_id=str(stored.family_id),
         )
         await uow.commit()
-    await _revoke_access(denylist, stored.family_id, now=now, policy=policy)
 
 
 async def logout_everywhere(
@@ -160,8 +148,7 @@ async def authenticate(
     token: str,
     *,
     codec: AccessTokenCodec,
-    denylist: TokenDenylist,
-    load_user: Callable[[UUID], Awaitable[User | None]],
+    read_session: Callable[[UUID, UUID], Awaitable[SessionState]],
     clock: Clock,
 ) -> Viewer:
     """Turn a bearer token into the viewer, with the role the account has now.
@@ -171,11 +158,12 @@ async def authenticate(
             the account's last password change or logout-everywhere, or its account is gone.
     """
     claims = codec.decode(token, now=clock.now())
-    if await denylist.is_revoked(str(claims.family_id)):
-        raise Unauthenticated("Access token was revoked by logout.")
-    user = await load_user(claims.user_id)
+    state = await read_session(claims.user_id, claims.family_id)
+    user = state.user
     if user is None or user.session_version != claims.session_version:
         raise Unauthenticated("Access token is no longer valid; log in again.")
+    if state.revoked:
+        raise Unauthenticated("Access token was revoked: its session has ended.")
     return Viewer(
         user_id=user.id,
         role=user.role,

@@ -34,9 +34,6 @@ class TokenPolicy:
 
     access_ttl: timedelta = timedelta(minutes=15)
     refresh_ttl: timedelta = timedelta(days=30)
-    # Denylist entries outlive the tokens they revoke by this much, covering the clock-skew
-    # leeway that token verification allows past expiry.
-    revocation_margin: timedelta = timedelta(minutes=1)
 
 
 def hash_refresh_token(secret: str) -> str:
