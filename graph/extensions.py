@@ -1,7 +1,8 @@
-"""The one schema extension on every operation: limits, document cache, errors, metrics.
+"""The request policy: limits, document cache, error codes and masking, metrics.
 
-A single extension with three hooks (operation, parse, validate) and no per-field hook keeps
-the per-request overhead small; see ``benchmarks/README.md`` for the figures.
+HTTP operations apply it in ``graph.execution``; operations that Strawberry runs itself
+(WebSockets) apply it through ``RequestPolicy``, a single extension with three hooks
+(operation, parse, validate) and no per-field hook. ``benchmarks/README.md`` has the figures.
 
 * Parsing and validation results are cached per query text (bounded LRU): a repeated
   operation skips both, and validation is about half the cost of a small query.
@@ -17,7 +18,7 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,9 +26,12 @@ from graphql import (
     ASTValidationRule,
     DocumentNode,
     GraphQLError,
+    GraphQLSchema,
     IntValueNode,
     ListValueNode,
     NoSchemaIntrospectionCustomRule,
+    parse,
+    specified_rules,
     validate,
 )
 from graphql.language import ArgumentNode
@@ -108,10 +112,15 @@ class DocumentCache:
             self._entries.move_to_end(query)
         return entry
 
+    def parse(self, query: str) -> DocumentNode:
+        """Parse within the token limit; raises ``GraphQLError`` on a syntax error."""
+        return parse(query, max_tokens=self.limits.max_tokens)
+
     def validate(
-        self, schema: Any, query: str, document: DocumentNode, rules: Sequence[Any]
+        self, schema: GraphQLSchema, query: str, document: DocumentNode
     ) -> list[GraphQLError]:
-        errors = validate(schema, document, [*rules, *STRAWBERRY_RULES, *self.rules])
+        """Validate ``document`` (the spec's rules, Strawberry's, the limits) and cache both."""
+        errors = validate(schema, document, [*specified_rules, *STRAWBERRY_RULES, *self.rules])
         if self.limits.cache_size:
             self._entries[query] = (document, errors)
             if len(self._entries) > self.limits.cache_size:
@@ -136,21 +145,80 @@ def classify(error: GraphQLError, unavailable: tuple[type[BaseException], ...]) 
     return "INTERNAL", True
 
 
-class RequestPolicy(SchemaExtension):
-    """Limits, caching, error codes and masking, and metrics for one operation."""
+@dataclass(frozen=True, kw_only=True)
+class ErrorPolicy:
+    """What a client sees of an error: a code, whether to retry, and only safe messages.
 
-    def __init__(
-        self,
-        *,
-        cache: DocumentCache,
-        unavailable: tuple[type[BaseException], ...],
-        request_id: Callable[[Any], str],
-        suggestions: bool,
-    ) -> None:
+    Domain errors keep their message; errors of the request's shape (syntax, validation,
+    variables) keep theirs, without field suggestions unless enabled; anything else is
+    logged with the request id and masked.
+    """
+
+    unavailable: tuple[type[BaseException], ...]
+    suggestions: bool
+
+    def format_all(self, errors: Sequence[GraphQLError], request_id: str) -> list[GraphQLError]:
+        return [self.format(error, request_id) for error in errors]
+
+    def format(self, error: GraphQLError, request_id: str) -> GraphQLError:
+        code, masked = classify(error, self.unavailable)
+        extensions: dict[str, Any] = {
+            **(error.extensions or {}),
+            "code": code,
+            "retryable": code in RETRYABLE,
+        }
+        original = error.original_error
+        if isinstance(original, RateLimited):
+            extensions["retryAfter"] = original.retry_after
+        if isinstance(original, DomainError) and original.field:
+            extensions["field"] = original.field
+        message = error.message
+        if code == "VALIDATION_ERROR" and not self.suggestions:
+            message = SUGGESTION.sub("", message)
+        if masked:
+            extensions["requestId"] = request_id
+            message = (
+                "A service this request needs is unavailable; retry shortly."
+                if code == "UNAVAILABLE"
+                else f"Internal error; quote request id {request_id} when reporting it."
+            )
+            log.error(
+                "unhandled error at %s: %s",
+                ".".join(map(str, error.path or [])),
+                error.message,
+                exc_info=original,
+                extra={"request_id": request_id, "code": code},
+            )
+        metrics.ERRORS.labels(code).inc()
+        return GraphQLError(
+            message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None if masked else original,
+            extensions=extensions,
+        )
+
+
+def request_id_of(context: Any) -> str:
+    return str(getattr(context, "request_id", "-"))
+
+
+def oversized_variables(variables: dict[str, Any] | None, limits: Limits) -> list[GraphQLError]:
+    """The error for variables holding a list over the limit, if they do."""
+    if variables and oversized_list(variables, limits.max_list_size):
+        return [GraphQLError(f"Variables may hold lists of at most {limits.max_list_size} items.")]
+    return []
+
+
+class RequestPolicy(SchemaExtension):
+    """The policy as a Strawberry extension, for the operations Strawberry runs itself
+    (WebSocket subscriptions and operations); HTTP operations take ``graph.execution``."""
+
+    def __init__(self, *, cache: DocumentCache, errors: ErrorPolicy) -> None:
         self._cache = cache
-        self._unavailable = unavailable
-        self._request_id = request_id
-        self._suggestions = suggestions
+        self._errors = errors
         self._cached: tuple[DocumentNode, list[GraphQLError]] | None = None
         self._streamed = False
 
@@ -180,7 +248,8 @@ class RequestPolicy(SchemaExtension):
     def _format_result(self, result: Any) -> None:
         errors = getattr(result, "errors", None)
         if result is not None and errors:
-            result.errors = [self._format(error) for error in errors]
+            request_id = request_id_of(self.execution_context.context)
+            result.errors = self._errors.format_all(errors, request_id)
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
@@ -201,61 +270,9 @@ class RequestPolicy(SchemaExtension):
             if context.graphql_document is None:
                 return
             errors = self._cache.validate(
-                context.schema._schema,
-                context.query or "",
-                context.graphql_document,
-                context.validation_rules,
+                context.schema._schema, context.query or "", context.graphql_document
             )
-        if (
-            not errors
-            and context.variables
-            and oversized_list(context.variables, self._cache.limits.max_list_size)
-        ):
-            errors = [
-                GraphQLError(
-                    f"Variables may hold lists of at most {self._cache.limits.max_list_size} items."
-                )
-            ]
-        context.pre_execution_errors = errors
-        yield
-
-    def _format(self, error: GraphQLError) -> GraphQLError:
-        code, masked = classify(error, self._unavailable)
-        extensions: dict[str, Any] = {
-            **(error.extensions or {}),
-            "code": code,
-            "retryable": code in RETRYABLE,
-        }
-        original = error.original_error
-        if isinstance(original, RateLimited):
-            extensions["retryAfter"] = original.retry_after
-        if isinstance(original, DomainError) and original.field:
-            extensions["field"] = original.field
-        message = error.message
-        if code == "VALIDATION_ERROR" and not self._suggestions:
-            message = SUGGESTION.sub("", message)
-        if masked:
-            request_id = self._request_id(self.execution_context.context)
-            extensions["requestId"] = request_id
-            message = (
-                "A service this request needs is unavailable; retry shortly."
-                if code == "UNAVAILABLE"
-                else f"Internal error; quote request id {request_id} when reporting it."
-            )
-            log.error(
-                "unhandled error at %s: %s",
-                ".".join(map(str, error.path or [])),
-                error.message,
-                exc_info=original,
-                extra={"request_id": request_id, "code": code},
-            )
-        metrics.ERRORS.labels(code).inc()
-        return GraphQLError(
-            message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            original_error=None if masked else original,
-            extensions=extensions,
+        context.pre_execution_errors = errors or oversized_variables(
+            context.variables, self._cache.limits
         )
+        yield

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from domain.errors import FieldIssue, InvalidInput
-from graph.extensions import DocumentCache, Limits, RequestPolicy
+from graph.execution import OperationRequest, OperationRunner
+from graph.extensions import DocumentCache, ErrorPolicy, Limits, RequestPolicy
 from graph.permissions import IsAdmin, IsAuthenticated
 from graph.types.accounts import UserGQL
 from resolvers.accounts import auth, users
@@ -76,8 +78,49 @@ def check_representations(representations: Sequence[Any]) -> None:
 
 
 class DriveMasterSchema(strawberry.federation.Schema):
-    """Errors are logged by ``RequestPolicy`` (with request ids), not by Strawberry's logger;
-    ``_entities`` checks its representations instead of failing inside Strawberry."""
+    """The federated schema with DriveMaster's request policy.
+
+    ``execute`` (HTTP operations) runs on ``graph.execution``'s short path; WebSocket
+    operations go through Strawberry with the policy as an extension. Errors are logged by
+    the policy (with request ids), not by Strawberry's logger; ``_entities`` checks its
+    representations instead of failing inside Strawberry.
+    """
+
+    def __init__(self, *, cache: DocumentCache, errors: ErrorPolicy, **options: Any) -> None:
+        super().__init__(
+            extensions=[lambda: RequestPolicy(cache=cache, errors=errors)],
+            **options,
+        )
+        self.runner = OperationRunner(
+            schema=self._schema,
+            executor_class=self.execution_context_class,
+            cache=cache,
+            errors=errors,
+        )
+
+    async def execute(  # noqa: PLR0917 - Strawberry's signature
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        return await self.runner.run(
+            OperationRequest(
+                query=query,
+                variables=variable_values,
+                operation_name=operation_name,
+                extensions=operation_extensions,
+            ),
+            context=context_value,
+            root_value=root_value,
+            allowed=DEFAULT_ALLOWED_OPERATION_TYPES
+            if allowed_operation_types is None
+            else allowed_operation_types,
+        )
 
     # Strawberry builds the _entities field from this signature: keep its annotations.
     def entities_resolver(
@@ -101,24 +144,11 @@ def build_schema(
     unavailable: tuple[type[BaseException], ...] = (),
 ) -> DriveMasterSchema:
     """The schema with its request policy; one per process."""
-    cache = DocumentCache(limits)
-
-    def request_id(context: Any) -> str:
-        return str(getattr(context, "request_id", "-"))
-
-    def policy() -> SchemaExtension:
-        return RequestPolicy(
-            cache=cache,
-            unavailable=unavailable,
-            request_id=request_id,
-            suggestions=suggestions,
-        )
-
-    extensions: list[Callable[[], SchemaExtension]] = [policy]
     return DriveMasterSchema(
+        cache=DocumentCache(limits),
+        errors=ErrorPolicy(unavailable=unavailable, suggestions=suggestions),
         query=Query,
         mutation=Mutation,
-        extensions=extensions,
         config=StrawberryConfig(
             disable_field_suggestions=not suggestions,
             batching_config={"max_operations": max_batch_operations},

@@ -1,0 +1,163 @@
+"""One GraphQL operation over HTTP, on a short path: policy, then graphql-core.
+
+Strawberry's ``Schema.execute`` builds an execution context, an extension runner and a
+middleware manager for every operation and enters each extension hook as an async context
+manager; for a small query that machinery costs about as much as executing it
+(``benchmarks/README.md``). DriveMaster's only extension is its request policy, so HTTP
+operations apply the policy directly, in the order Strawberry would:
+
+1. no query: ``MissingQueryError`` (the view answers 400);
+2. the document from the cache, else parsed within the token limit (a syntax error is a
+   result with errors);
+3. the operation: unknown name is ``CannotGetOperationTypeError``, a type the transport
+   does not allow (a mutation over GET) is ``InvalidOperationTypeError`` (both 400);
+4. validation (cached with the document), then the variables' list sizes;
+5. graphql-core's ``execute`` with Strawberry's execution context class, so resolvers,
+   permission classes and ``Info`` behave exactly as under ``Schema.execute``;
+6. errors formatted by ``ErrorPolicy`` (codes, masking, logs), the latency observed.
+
+Everything the schema defines (types, resolvers, permissions, federation) is Strawberry's;
+only the per-request driver differs. WebSocket operations still run through Strawberry,
+with the same policy as an extension (``graph.extensions.RequestPolicy``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, execute
+from graphql import ExecutionResult as CoreResult
+from strawberry.exceptions import MissingQueryError
+from strawberry.execution.is_awaitable import optimized_is_awaitable
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+from strawberry.utils.await_maybe import await_maybe
+from strawberry.utils.operation import get_first_operation, get_operation_type
+
+from graph import metrics
+from graph.extensions import DocumentCache, ErrorPolicy, oversized_variables, request_id_of
+
+
+@dataclass(frozen=True, kw_only=True)
+class OperationRequest:
+    """What a client sent for one operation."""
+
+    query: str | None
+    variables: dict[str, Any] | None = None
+    operation_name: str | None = None
+    extensions: dict[str, Any] | None = None
+
+
+class OperationRunner:
+    """Runs HTTP operations against one schema with the request policy; one per schema."""
+
+    def __init__(
+        self,
+        *,
+        schema: GraphQLSchema,
+        executor_class: type[Any],
+        cache: DocumentCache,
+        errors: ErrorPolicy,
+    ) -> None:
+        self._schema = schema
+        self._executor_class = executor_class
+        self._cache = cache
+        self._errors = errors
+
+    async def run(
+        self,
+        request: OperationRequest,
+        *,
+        context: Any,
+        root_value: Any,
+        allowed: Iterable[OperationType],
+    ) -> ExecutionResult:
+        """The operation's result, its errors already formatted for the client.
+
+        Raises:
+            MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError: the
+                request is not an operation this transport can run (HTTP 400).
+        """
+        started = time.perf_counter()
+        kind = "unknown"
+        name = request.operation_name
+        try:
+            document, errors = self._document(request.query)
+            if document is not None:
+                if name is None:
+                    name = _first_operation_name(document)
+                kind = _operation_type(document, request.operation_name, allowed).value
+            result = (
+                ExecutionResult(data=None, errors=errors)
+                if errors
+                else await self._execute(document, request, context, root_value)
+            )
+        finally:
+            metrics.OPERATION_SECONDS.labels(metrics.operation_label(name), kind).observe(
+                time.perf_counter() - started
+            )
+        if result.errors:
+            result.errors = self._errors.format_all(result.errors, request_id_of(context))
+        return result
+
+    def _document(self, query: str | None) -> tuple[DocumentNode | None, list[GraphQLError]]:
+        if not query:
+            raise MissingQueryError
+        cached = self._cache.get(query)
+        if cached is not None:
+            return cached[0], list(cached[1])
+        try:
+            document = self._cache.parse(query)
+        except GraphQLError as error:
+            return None, [error]
+        return document, self._cache.validate(self._schema, query, document)
+
+    async def _execute(
+        self,
+        document: DocumentNode | None,
+        request: OperationRequest,
+        context: Any,
+        root_value: Any,
+    ) -> ExecutionResult:
+        assert document is not None  # noqa: S101 - no errors means a parsed document
+        errors = oversized_variables(request.variables, self._cache.limits)
+        if errors:
+            return ExecutionResult(data=None, errors=errors)
+        begin = getattr(context, "begin_operation", None)
+        if begin is not None:
+            begin()
+        result: CoreResult = await await_maybe(
+            execute(
+                self._schema,
+                document,
+                root_value=root_value,
+                context_value=context,
+                variable_values=request.variables,
+                operation_name=request.operation_name,
+                executor_class=self._executor_class,
+                is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
+                operation_extensions=request.extensions,
+            )
+        )
+        return ExecutionResult(data=result.data, errors=result.errors)
+
+
+def _first_operation_name(document: DocumentNode) -> str | None:
+    definition = get_first_operation(document)
+    return definition.name.value if definition is not None and definition.name else None
+
+
+def _operation_type(
+    document: DocumentNode, name: str | None, allowed: Iterable[OperationType]
+) -> OperationType:
+    try:
+        kind = get_operation_type(document, name)
+    except RuntimeError as error:
+        raise CannotGetOperationTypeError(name) from error
+    if kind not in allowed:
+        raise InvalidOperationTypeError(kind)
+    return kind
