@@ -30,6 +30,7 @@ from persistence.cache import create_redis
 from persistence.engine import create_engine, create_session_factory
 from persistence.loaders import SqlReads
 from persistence.ratelimit import LimitsRateLimiter
+from persistence.sessions import SessionCache
 from persistence.unit_of_work import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,11 @@ def open_resources(settings: Settings, *, clock: Clock | None = None) -> Resourc
     )
     session_factory = create_session_factory(engine)
     reads = SqlReads(session_factory)
+    cache = (
+        SessionCache(reads, ttl=auth.session_cache_seconds)
+        if auth.session_cache_seconds > 0
+        else None
+    )
     redis = create_redis(settings.redis.url)
     limiter = LimitsRateLimiter.create(settings.redis.url, settings.rate_limits.as_mapping())
     codec = JwtAccessTokenCodec(secret=key, issuer=auth.issuer, audience=auth.audience)
@@ -118,7 +124,9 @@ def open_resources(settings: Settings, *, clock: Clock | None = None) -> Resourc
         refresh_ttl=timedelta(days=auth.refresh_token_ttl_days),
     )
     ports = Ports(
-        uow=lambda: SqlUnitOfWork(session_factory),
+        uow=lambda: SqlUnitOfWork(
+            session_factory, on_commit=cache.invalidate if cache is not None else None
+        ),
         clock=clock,
         hasher=Argon2PasswordHasher(
             time_cost=auth.argon2_time_cost,
@@ -128,7 +136,7 @@ def open_resources(settings: Settings, *, clock: Clock | None = None) -> Resourc
         codec=codec,
         sessions=SessionIssuer(codec=codec, secrets=UrlSafeSecrets(), policy=policy),
         limiter=limiter,
-        session_reader=reads,
+        session_reader=cache or reads,
     )
     return Resources(
         settings=settings,

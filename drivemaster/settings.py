@@ -78,6 +78,7 @@ class AuthSettings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1, le=20)
     argon2_memory_cost_kib: int = Field(default=65_536, ge=8, le=1_048_576)
     argon2_parallelism: int = Field(default=4, ge=1, le=16)
+    session_cache_seconds: float = Field(default=1.0, ge=0, le=60)
 
     @field_validator("jwt_secret")
     @classmethod

@@ -77,12 +77,17 @@ USERS_WITH_PROFILES = select(UserRow, ProfileRow).join(
 
 
 class SqlUserRepository:
-    """Implements ``UserRepository``; a user is one ``users`` row and one ``profiles`` row."""
+    """Implements ``UserRepository``; a user is one ``users`` row and one ``profiles`` row.
 
-    def __init__(self, session: AsyncSession) -> None:
+    The ids of accounts it adds or updates go into ``changed`` (see ``SqlUnitOfWork``).
+    """
+
+    def __init__(self, session: AsyncSession, *, changed: set[UUID]) -> None:
         self._session = session
+        self._changed = changed
 
     async def add(self, user: User) -> None:
+        self._changed.add(user.id)
         self._session.add(
             UserRow(id=user.id, created_at=user.created_at, **_user_values(user))  # type: ignore[arg-type]
         )
@@ -111,6 +116,7 @@ class SqlUserRepository:
         return user_from_rows(*row) if row else None
 
     async def update(self, user: User) -> None:
+        self._changed.add(user.id)
         await self._session.exec(
             sa.update(UserRow).where(col(UserRow.id) == user.id).values(**_user_values(user))
         )
@@ -137,10 +143,12 @@ def _token_from_row(row: RefreshTokenRow) -> RefreshToken:
 
 
 class SqlRefreshTokenRepository:
-    """Implements ``RefreshTokenRepository``."""
+    """Implements ``RefreshTokenRepository``. The ids of accounts whose sessions it revokes go
+    into ``changed`` (see ``SqlUnitOfWork``)."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, *, changed: set[UUID]) -> None:
         self._session = session
+        self._changed = changed
 
     async def add(self, token: RefreshToken) -> None:
         self._session.add(
@@ -181,8 +189,11 @@ class SqlRefreshTokenRepository:
             sa.update(RefreshTokenRow)
             .where(condition, col(RefreshTokenRow.revoked_at).is_(None))
             .values(revoked_at=at)
+            .returning(col(RefreshTokenRow.user_id))
         )
-        return int(result.rowcount)
+        owners = list(result.scalars())
+        self._changed.update(owners)
+        return len(owners)
 
     async def revoke_family(self, family_id: UUID, *, at: datetime) -> int:
         return await self._revoke(col(RefreshTokenRow.family_id) == family_id, at)

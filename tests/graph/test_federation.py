@@ -53,9 +53,11 @@ async def test_entities_resolve_in_one_query_for_0_1_and_10(gql: GraphQLClient) 
                 ]
             }
         }
-        # Size 0 resolves nothing; otherwise one SELECT loads the viewer and one loads every
-        # entity at once, whatever the number of entities.
-        assert len(statements) == (0 if size == 0 else 2), statements
+        # Size 0 resolves nothing; otherwise one SELECT loads every entity at once, whatever
+        # their number (besides the viewer's session read, which the session cache keeps).
+        entity_reads = [s for s in statements if "refresh_tokens" not in s]
+        assert len(entity_reads) == (0 if size == 0 else 1), statements
+        assert len(statements) - len(entity_reads) <= 1, statements
 
 
 async def test_unknown_entity_is_null(gql: GraphQLClient) -> None:
