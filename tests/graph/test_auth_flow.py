@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 from domain.clock import FixedClock
-from tests.conftest import PASSWORD, GraphQLClient, unique_email
+from drivemaster.settings import Settings
+from tests.conftest import PASSWORD, GraphQLClient, make_settings, serve_app, unique_email
 
 ME = "{ me { id email displayName role } }"
 AUTH_FIELDS = """
@@ -233,3 +236,86 @@ async def test_login_and_register_refuse_unstorable_emails(gql: GraphQLClient) -
         "__typename": "ValidationError",
         "issues": [{"field": "email", "message": "Email must be at most 254 characters."}],
     }
+
+
+def with_session_cache(settings: Settings, seconds: float) -> Settings:
+    """``settings`` with ``AUTH_SESSION_CACHE_SECONDS`` set to ``seconds``."""
+    auth = settings.auth.model_copy(update={"session_cache_seconds": seconds})
+    return settings.model_copy(update={"auth": auth})
+
+
+async def _signed_in_on_both(a: GraphQLClient, b: GraphQLClient) -> tuple[dict[str, Any], float]:
+    """Register on ``a``; both apps read (and may cache) the session. Returns the payload and
+    when ``b`` started its read."""
+    auth = await a.register()
+    user_id = auth["user"]["id"]
+    assert (await a(ME, token=auth["accessToken"]))["data"]["me"]["id"] == user_id
+    cached_at = time.monotonic()
+    assert (await b(ME, token=auth["accessToken"]))["data"]["me"]["id"] == user_id
+    return auth, cached_at
+
+
+async def _log_out(gql: GraphQLClient, auth: dict[str, Any]) -> None:
+    body = await gql(LOGOUT, {"t": auth["refreshToken"]}, token=auth["accessToken"])
+    assert body == {"data": {"logout": {"__typename": "LogoutSuccess", "revokedSessions": 1}}}
+
+
+REVOKED = "Access token was revoked: its session has ended."
+# A long TTL for the app that logs out: its refusal right after must come from invalidation.
+LONG_CACHE_SECONDS = 30.0
+
+
+async def test_logout_reaches_another_app_within_its_session_cache_seconds(
+    migrated_url: str, redis_url: str | None, clock: FixedClock
+) -> None:
+    ttl = 0.5
+    settings = make_settings(migrated_url, redis_url)
+    async with (
+        serve_app(with_session_cache(settings, LONG_CACHE_SECONDS), clock=clock) as a,
+        serve_app(with_session_cache(settings, ttl), clock=clock) as b,
+    ):
+        auth, cached_at = await _signed_in_on_both(a, b)
+        await _log_out(a, auth)
+        logged_out_at = time.monotonic()
+
+        # The app that committed the logout forgets the session at once.
+        me = await a(ME, token=auth["accessToken"])
+        assert error_code(me) == "UNAUTHENTICATED"
+        assert me["errors"][0]["message"] == REVOKED
+
+        # The other app may answer from its cache until the entry expires, then refuses.
+        answers: list[tuple[float, dict[str, Any]]] = []
+        while True:
+            asked_at = time.monotonic()
+            body = await b(ME, token=auth["accessToken"])
+            answers.append((asked_at - cached_at, body))
+            if "errors" in body or asked_at - logged_out_at > 3.0:
+                break
+            assert body["data"]["me"]["id"] == auth["user"]["id"]
+            await asyncio.sleep(0.1)
+
+    elapsed, refused = answers[-1]
+    assert error_code(refused) == "UNAUTHENTICATED", answers
+    assert refused["errors"][0]["message"] == REVOKED
+    # Refused within the TTL of b's read, plus a margin for the poll interval and requests.
+    assert elapsed <= ttl + 0.5, answers
+    if answers[0][0] < ttl - 0.1:  # asked well within the TTL: b answered from its cache
+        assert "errors" not in answers[0][1], answers
+
+
+async def test_logout_reaches_another_app_at_once_without_session_cache(
+    migrated_url: str, redis_url: str | None, clock: FixedClock
+) -> None:
+    settings = make_settings(migrated_url, redis_url)
+    async with (
+        serve_app(with_session_cache(settings, LONG_CACHE_SECONDS), clock=clock) as a,
+        serve_app(with_session_cache(settings, 0), clock=clock) as b,
+    ):
+        assert b.settings.auth.session_cache_seconds == 0
+        auth, _ = await _signed_in_on_both(a, b)
+        await _log_out(a, auth)
+
+        for app in (b, a):
+            me = await app(ME, token=auth["accessToken"])
+            assert error_code(me) == "UNAUTHENTICATED"
+            assert me["errors"][0]["message"] == REVOKED
