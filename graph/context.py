@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -92,20 +91,27 @@ class Context:
     make_loaders: Callable[[], Loaders]
     bearer: str | None = None
     connection_params: dict[str, Any] | None = None
-    _authentication: asyncio.Future[Viewer | None] | None = field(default=None, repr=False)
+    _checked: bool = field(default=False, repr=False)
+    _viewer: Viewer | None = field(default=None, repr=False)
+    _account: User | None = field(default=None, repr=False)
+    _failure: Exception | None = field(default=None, repr=False)
 
-    async def viewer(self) -> Viewer | None:
-        """The caller, or ``None`` for an anonymous request.
+    async def authenticate(self) -> None:
+        """Work out who is asking, once, before the operation runs.
 
-        Authentication runs once per request; resolvers that ask concurrently share it.
-
-        Raises:
-            Unauthenticated: when a token was sent but is not acceptable; a bad token is
-                never silently treated as anonymous.
+        Resolvers and permission classes then read the caller synchronously (``viewer``),
+        so fields that only need the caller resolve without awaiting. A token that is not
+        acceptable is kept as a failure and raised to whatever asks for the caller: a bad
+        token is never silently treated as anonymous, and an operation that does not need
+        the caller (``login`` with a stale header) is not refused for it.
         """
-        if self._authentication is None:
-            self._authentication = asyncio.ensure_future(self._authenticate())
-        return await asyncio.shield(self._authentication)
+        if self._checked:
+            return
+        try:
+            self._viewer = await self._authenticate()
+        except Exception as error:  # noqa: BLE001 - raised again to whoever asks for the caller
+            self._failure = error
+        self._checked = True
 
     async def _authenticate(self) -> Viewer | None:
         if self.bearer is None:
@@ -121,22 +127,46 @@ class Context:
         state = await self.ports.session_reader.session(user_id, family_id)
         if state.user is not None:  # resolvers asking for the caller need no second read
             self.loaders.user.prime(user_id, state.user)
+            self._account = state.user
         return state
 
-    def begin_operation(self) -> None:
-        """Called as each operation starts. A WebSocket keeps one context for its whole life,
-        so every operation on it gets fresh DataLoaders (no stale reads) and authenticates
-        again (a logout, password change or expiry ends access on open sockets too)."""
+    async def begin_operation(self) -> None:
+        """Called as each operation starts: authenticates. A WebSocket keeps one context for
+        its whole life, so every operation on it gets fresh DataLoaders (no stale reads) and
+        authenticates again (a logout, password change or expiry ends access on open sockets
+        too)."""
         if isinstance(self.request, WebSocket):
             self.loaders = self.make_loaders()
-            self._authentication = None
+            self._checked = False
+            self._viewer = self._account = self._failure = None
+        await self.authenticate()
 
-    async def require_viewer(self) -> Viewer:
+    def viewer(self) -> Viewer | None:
+        """The caller, or ``None`` for an anonymous request.
+
+        Raises:
+            Unauthenticated: when a token was sent but is not acceptable.
+            RuntimeError: when called before ``authenticate`` (a bug, not a client error).
+        """
+        if not self._checked:
+            raise RuntimeError("the caller is read before authentication ran")
+        if self._failure is not None:
+            raise self._failure
+        return self._viewer
+
+    def require_viewer(self) -> Viewer:
         """The caller; raises ``Unauthenticated`` for anonymous requests."""
-        viewer = await self.viewer()
+        viewer = self.viewer()
         if viewer is None:
             raise Unauthenticated("Authentication required: send 'Authorization: Bearer <token>'.")
         return viewer
+
+    def require_account(self) -> User:
+        """The caller's account as this request's authentication read it."""
+        viewer = self.require_viewer()
+        if self._account is None or self._account.id != viewer.user_id:
+            raise RuntimeError("the caller's account was not read with the session")
+        return self._account
 
 
 Info = strawberry.Info[Context, None]

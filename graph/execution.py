@@ -129,7 +129,7 @@ class OperationRunner:
             return ExecutionResult(data=None, errors=errors)
         begin = getattr(context, "begin_operation", None)
         if begin is not None:
-            begin()
+            await begin()
         result: CoreResult = await await_maybe(
             execute(
                 self._schema,

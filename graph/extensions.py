@@ -18,7 +18,7 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -222,11 +222,11 @@ class RequestPolicy(SchemaExtension):
         self._cached: tuple[DocumentNode, list[GraphQLError]] | None = None
         self._streamed = False
 
-    def on_operation(self) -> Iterator[None]:
+    async def on_operation(self) -> AsyncIterator[None]:
         started = time.perf_counter()
         begin = getattr(self.execution_context.context, "begin_operation", None)
         if begin is not None:
-            begin()
+            await begin()
         yield
         context = self.execution_context
         if not self._streamed:

@@ -24,8 +24,8 @@ class IsAuthenticated(BasePermission):
 
     message = "Authentication required."
 
-    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        await info.context.require_viewer()
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        info.context.require_viewer()
         return True
 
 
@@ -34,8 +34,8 @@ class IsAdmin(BasePermission):
 
     message = "Only admins may do this."
 
-    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        viewer = await info.context.require_viewer()
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        viewer = info.context.require_viewer()
         if viewer.role is not Role.ADMIN:
             raise Forbidden(self.message)
         return True
@@ -46,10 +46,10 @@ class IsOwnerOrAdmin(BasePermission):
 
     message = "Only the user and admins may see this field."
 
-    async def has_permission(self, source: UserSource, info: Info, **kwargs: Any) -> bool:
+    def has_permission(self, source: UserSource, info: Info, **kwargs: Any) -> bool:
         if source.granted:
             return True
-        if not is_owner_or_admin(await info.context.viewer(), source.user):
+        if not is_owner_or_admin(info.context.viewer(), source.user):
             raise Forbidden(self.message)
         return True
 
@@ -59,9 +59,9 @@ class CanViewProfile(BasePermission):
 
     message = "This user's profile is not visible to you."
 
-    async def has_permission(self, source: UserSource, info: Info, **kwargs: Any) -> bool:
+    def has_permission(self, source: UserSource, info: Info, **kwargs: Any) -> bool:
         if source.granted:
             return True
-        if not can_view_profile(await info.context.viewer(), source.user):
+        if not can_view_profile(info.context.viewer(), source.user):
             raise Forbidden(self.message)
         return True

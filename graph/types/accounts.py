@@ -118,7 +118,7 @@ class UserGQL:
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> UserGQL | None:  # noqa: A002
-        await info.context.require_viewer()
+        info.context.require_viewer()
         user = await info.context.loaders.user.load(parse_id(id, field="id"))
         return cls.from_domain(user) if user else None
 

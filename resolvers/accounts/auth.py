@@ -87,7 +87,7 @@ async def logout(info: Info, refresh_token: str) -> LogoutPayload:
     """
     ports = info.context.ports
     try:
-        viewer = await info.context.viewer()
+        viewer = info.context.viewer()
     except Unauthenticated:
         viewer = None
     try:
@@ -106,7 +106,7 @@ async def logout_everywhere(info: Info) -> LogoutSuccessGQL:
     """End every session of the caller, on every device."""
     ports = info.context.ports
     revoked = await services.logout_everywhere(
-        await info.context.require_viewer(),
+        info.context.require_viewer(),
         meta=info.context.meta,
         uow=ports.uow(),
         clock=ports.clock,
@@ -123,7 +123,7 @@ async def change_password(
     try:
         result = await services.change_password(
             input.to_command(info.context.meta),
-            viewer=await info.context.require_viewer(),
+            viewer=info.context.require_viewer(),
             uow=ports.uow(),
             hasher=ports.hasher,
             sessions=ports.sessions,
