@@ -11,8 +11,8 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route, WebSocketRoute
-from starlette.types import Receive, Scope, Send
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain.clock import Clock
 from drivemaster.container import UNAVAILABLE_ERRORS, Resources, open_resources
@@ -23,6 +23,7 @@ from graph.schema import DriveMasterSchema, build_schema
 from graph.view import GraphQLEndpoint
 
 log = logging.getLogger("drivemaster")
+GRAPHQL_PATH = "/graphql"
 
 
 def schema_for(settings: Settings) -> DriveMasterSchema:
@@ -43,12 +44,21 @@ def schema_for(settings: Settings) -> DriveMasterSchema:
     )
 
 
-class _GraphQLRoute:
-    """Forwards to the endpoint that the lifespan built (it needs the opened resources)."""
+class GraphQLShortcut:
+    """Sends ``/graphql`` (HTTP and WebSocket) straight to the endpoint the lifespan built,
+    past Starlette's exception middleware and router (a tenth of a small query's cost,
+    ``benchmarks/README.md``); every other path goes on to the router. The endpoint answers
+    its own errors (400, 404, 405) as Strawberry's view does."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        endpoint: GraphQLEndpoint = scope["app"].state.graphql
-        await endpoint(scope, receive, send)
+        if scope["type"] != "lifespan" and scope["path"] == GRAPHQL_PATH:
+            endpoint: GraphQLEndpoint = scope["app"].state.graphql
+            await endpoint(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 async def healthz(_: Request) -> Response:
@@ -95,11 +105,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             await resources.close()
             log.info("drivemaster stopped")
 
-    graphql_route = _GraphQLRoute()
     return Starlette(
         routes=[
-            Route("/graphql", graphql_route, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql_route),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
@@ -109,7 +116,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 RequestContextMiddleware,
                 max_body_bytes=settings.graphql.max_body_bytes,
                 hsts=settings.is_production,
-            )
+            ),
+            Middleware(GraphQLShortcut),
         ],
         lifespan=lifespan,
     )

@@ -6,15 +6,15 @@ streaming responses or WebSockets.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
+import secrets
 import time
-import uuid
 from typing import Any
 
 import orjson
 from prometheus_client import Histogram
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from drivemaster.logs import request_id_var
@@ -36,6 +36,22 @@ GRAPHIQL_CSP = (
     "font-src https://unpkg.com data:; connect-src 'self' ws: wss:; frame-ancestors 'none'"
 )
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
+SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+)
+HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
+SET_HERE = frozenset(
+    {name for name, _ in SECURITY_HEADERS} | {b"x-request-id", b"content-security-policy", HSTS[0]}
+)
+# Generated request ids: a random per-process prefix and a counter (unique without a
+# system call per request; ids are correlation handles, not secrets).
+_ID_PREFIX = secrets.token_hex(8)
+_id_counter = itertools.count(1)
+_MAX_TIMERS = 1_000  # bound on cached histogram children (labels are bounded anyway)
 
 
 class BodyTooLarge(Exception):
@@ -48,7 +64,8 @@ class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, *, max_body_bytes: int, hsts: bool) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
-        self.hsts = hsts
+        self._fixed_headers = (*SECURITY_HEADERS, HSTS) if hsts else SECURITY_HEADERS
+        self._timers: dict[tuple[str, str, int], Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in {"http", "websocket"}:
@@ -72,7 +89,7 @@ class RequestContextMiddleware:
                 candidate = bytes(value).decode("latin-1")
                 if REQUEST_ID.match(candidate):
                     return candidate
-        return uuid.uuid4().hex
+        return f"{_ID_PREFIX}{next(_id_counter):016x}"  # 32 hex digits, like a UUID
 
     async def _http(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> None:
         started = time.perf_counter()
@@ -104,23 +121,36 @@ class RequestContextMiddleware:
             await self._too_large(send, request_id)
             status = 413
         finally:
-            path = scope.get("path", "")
-            HTTP_SECONDS.labels(
-                path if path in ROUTES else "other", scope.get("method", ""), str(status)
-            ).observe(time.perf_counter() - started)
+            self._timer(scope, status).observe(time.perf_counter() - started)
+
+    def _timer(self, scope: Scope, status: int) -> Any:
+        """The histogram child for this route, method and status (cached: ``labels`` costs)."""
+        path = scope.get("path", "")
+        key = (path if path in ROUTES else "other", scope.get("method", ""), status)
+        timer = self._timers.get(key)
+        if timer is None:
+            timer = HTTP_SECONDS.labels(key[0], key[1], str(status))
+            if len(self._timers) < _MAX_TIMERS:
+                self._timers[key] = timer
+        return timer
 
     def _secure(self, message: Message, request_id: str) -> None:
-        headers = MutableHeaders(scope=message)
-        headers["x-request-id"] = request_id
-        headers["x-content-type-options"] = "nosniff"
-        headers["x-frame-options"] = "DENY"
-        headers["referrer-policy"] = "no-referrer"
-        headers["cross-origin-opener-policy"] = "same-origin"
-        headers["permissions-policy"] = "camera=(), microphone=(), geolocation=()"
-        is_html = headers.get("content-type", "").startswith("text/html")
-        headers["content-security-policy"] = GRAPHIQL_CSP if is_html else API_CSP
-        if self.hsts:
-            headers["strict-transport-security"] = "max-age=63072000; includeSubDomains"
+        """Set the security headers and the request id, replacing any the app set."""
+        headers = [
+            (name, value)
+            for name, value in message.get("headers", ())
+            if name.lower() not in SET_HERE
+        ]
+        is_html = any(
+            name.lower() == b"content-type" and value.startswith(b"text/html")
+            for name, value in headers
+        )
+        headers.extend(self._fixed_headers)
+        headers.append((b"x-request-id", request_id.encode("latin-1")))
+        headers.append(
+            (b"content-security-policy", (GRAPHIQL_CSP if is_html else API_CSP).encode())
+        )
+        message["headers"] = headers
 
     async def _too_large(self, send: Send, request_id: str) -> None:
         body: dict[str, Any] = {

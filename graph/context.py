@@ -87,7 +87,6 @@ class Context:
     request_id: str
     meta: RequestMeta
     ports: Ports
-    loaders: Loaders
     make_loaders: Callable[[], Loaders]
     bearer: str | None = None
     connection_params: dict[str, Any] | None = None
@@ -95,6 +94,14 @@ class Context:
     _viewer: Viewer | None = field(default=None, repr=False)
     _account: User | None = field(default=None, repr=False)
     _failure: Exception | None = field(default=None, repr=False)
+    _loaders: Loaders | None = field(default=None, repr=False)
+
+    @property
+    def loaders(self) -> Loaders:
+        """This request's DataLoaders, created when first used."""
+        if self._loaders is None:
+            self._loaders = self.make_loaders()
+        return self._loaders
 
     async def authenticate(self) -> None:
         """Work out who is asking, once, before the operation runs.
@@ -125,9 +132,7 @@ class Context:
 
     async def _read_session(self, user_id: UUID, family_id: UUID) -> SessionState:
         state = await self.ports.session_reader.session(user_id, family_id)
-        if state.user is not None:  # resolvers asking for the caller need no second read
-            self.loaders.user.prime(user_id, state.user)
-            self._account = state.user
+        self._account = state.user
         return state
 
     async def begin_operation(self) -> None:
@@ -136,7 +141,7 @@ class Context:
         authenticates again (a logout, password change or expiry ends access on open sockets
         too)."""
         if isinstance(self.request, WebSocket):
-            self.loaders = self.make_loaders()
+            self._loaders = None
             self._checked = False
             self._viewer = self._account = self._failure = None
         await self.authenticate()

@@ -97,9 +97,7 @@ class OperationRunner:
                 else await self._execute(document, request, context, root_value)
             )
         finally:
-            metrics.OPERATION_SECONDS.labels(metrics.operation_label(name), kind).observe(
-                time.perf_counter() - started
-            )
+            metrics.observe_operation(name, kind, time.perf_counter() - started)
         if result.errors:
             result.errors = self._errors.format_all(result.errors, request_id_of(context))
         return result

@@ -235,9 +235,7 @@ class RequestPolicy(SchemaExtension):
             kind = context.operation_type.value
         except RuntimeError:
             kind = "unknown"
-        metrics.OPERATION_SECONDS.labels(
-            metrics.operation_label(context.operation_name), kind
-        ).observe(time.perf_counter() - started)
+        metrics.observe_operation(context.operation_name, kind, time.perf_counter() - started)
 
     def on_stream_result(self, result: Any) -> Iterator[None]:
         """WebSocket results are sent before ``on_operation`` ends: format them here."""

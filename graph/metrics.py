@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from prometheus_client import Counter, Histogram
 
@@ -29,3 +30,15 @@ def operation_label(name: str | None) -> str:
         return "other"
     _seen.add(name)
     return name
+
+
+_timers: dict[tuple[str, str], Any] = {}
+
+
+def observe_operation(name: str | None, kind: str, seconds: float) -> None:
+    """Record an operation's latency (label children cached: ``labels`` costs per call)."""
+    label = operation_label(name)
+    timer = _timers.get((label, kind))
+    if timer is None:  # bounded: names by ``operation_label``, kinds by the operation types
+        timer = _timers[label, kind] = OPERATION_SECONDS.labels(label, kind)
+    timer.observe(seconds)

@@ -39,6 +39,7 @@ BEARER = "bearer "
 BAD_BODY = "The request body must be a JSON object, or a list of objects for a batch."
 BAD_OPERATION = "An operation's `query` must be a string and its `variables` an object."
 MAX_USER_AGENT = 300
+NO_STORE = {"cache-control": "no-store"}
 POST_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
 STREAMING_ACCEPT = (b"multipart/", b"event-stream")
 
@@ -199,7 +200,6 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 request_id=request_id,
             ),
             ports=self._ports,
-            loaders=self._make_loaders(),
             make_loaders=self._make_loaders,
             bearer=bearer_token(request.headers.get("authorization")),
         )
@@ -237,6 +237,15 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         return orjson.dumps(data)
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
-        response = super().create_response(response_data, sub_response)
-        response.headers["cache-control"] = "no-store"
+        """Strawberry's JSON response (with what resolvers set on ``sub_response``), never
+        cached by browsers or proxies."""
+        response = Response(
+            self.encode_json(response_data),
+            status_code=sub_response.status_code or 200,
+            media_type="application/json",
+            headers=NO_STORE,
+        )
+        response.raw_headers.extend(sub_response.raw_headers)
+        if sub_response.background:
+            response.background = sub_response.background
         return response

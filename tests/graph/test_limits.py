@@ -205,7 +205,10 @@ async def test_unexpected_errors_are_masked_and_logged(
     with caplog.at_level(logging.ERROR, logger="drivemaster.graphql"):
         response = await gql.http.post(
             "/graphql",
-            json={"query": "{ me { id } }"},
+            json={
+                "query": "query($id: ID!) { user(id: $id) { id } }",
+                "variables": {"id": auth["user"]["id"]},
+            },
             headers={"authorization": f"Bearer {auth['accessToken']}", "x-request-id": "req-42"},
         )
     body = response.json()
