@@ -8,7 +8,6 @@ Both WebSocket protocols (graphql-transport-ws and the legacy graphql-ws) authen
 from __future__ import annotations
 
 import gc
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -162,8 +161,11 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         request = Request(scope, receive)
         body = await request.body()
         try:
-            operation = single_operation(self.parse_json(body))
-        except (json.JSONDecodeError, HTTPException):
+            # orjson refuses a few bodies that ``json`` takes (integers beyond 64 bits, NaN):
+            # those, like anything else that is not one well-formed operation, go to
+            # Strawberry's view, which answers them as it always does.
+            operation = single_operation(orjson.loads(body))
+        except orjson.JSONDecodeError:
             operation = None
         if operation is None:
             await super().__call__(scope, replay(body), send)
@@ -186,6 +188,14 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         except MissingQueryError:
             return PlainTextResponse("No GraphQL query found in the request", status_code=400)
         return self.create_response(await self.process_result(request, result), sub_response)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        """Where resolvers may set a status, headers or cookies (Strawberry's, built with
+        fewer steps: no content-length header to delete)."""
+        response = Response()
+        response.status_code = None  # type: ignore[assignment]  # Strawberry's "not set"
+        response.raw_headers = []
+        return response
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         request_id = str(request.scope.get("state", {}).get("request_id", "-"))

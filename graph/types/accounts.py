@@ -65,48 +65,28 @@ PROFILE: list[type[BasePermission]] = [CanViewProfile]
 
 @strawberry.federation.type(name="User", keys=["id"], description="A DriveMaster account.")
 class UserGQL:
+    """Values are copied from the account once (``from_domain``), so most fields are plain
+    attributes: Strawberry resolves those without its resolver machinery (a few µs per
+    field, ``benchmarks/README.md``). Permission classes still guard the private ones."""
+
     user: strawberry.Private[User]
+    id: strawberry.ID
+    display_name: str
+    bio: str | None = strawberry.field(permission_classes=PROFILE)
+    avatar_url: str | None = strawberry.field(permission_classes=PROFILE)
+    locale: str | None = strawberry.field(permission_classes=PROFILE)
+    time_zone: str | None = strawberry.field(permission_classes=PROFILE)
+    member_since: datetime | None = strawberry.field(permission_classes=PROFILE)
+    email: str | None = strawberry.field(
+        permission_classes=PRIVATE, description="Owner and admins only."
+    )
+    role: Role | None = strawberry.field(
+        permission_classes=PRIVATE, description="Owner and admins only."
+    )
+    visibility: Visibility | None = strawberry.field(
+        permission_classes=PRIVATE, description="Owner and admins only."
+    )
     granted: strawberry.Private[bool] = False
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.user.id))
-
-    @strawberry.field
-    def display_name(self) -> str:
-        return self.user.profile.display_name
-
-    @strawberry.field(permission_classes=PROFILE)
-    def bio(self) -> str | None:
-        return self.user.profile.bio
-
-    @strawberry.field(permission_classes=PROFILE)
-    def avatar_url(self) -> str | None:
-        return self.user.profile.avatar_url
-
-    @strawberry.field(permission_classes=PROFILE)
-    def locale(self) -> str | None:
-        return self.user.profile.locale
-
-    @strawberry.field(permission_classes=PROFILE)
-    def time_zone(self) -> str | None:
-        return self.user.profile.time_zone
-
-    @strawberry.field(permission_classes=PROFILE)
-    def member_since(self) -> datetime | None:
-        return self.user.created_at
-
-    @strawberry.field(permission_classes=PRIVATE, description="Owner and admins only.")
-    def email(self) -> str | None:
-        return self.user.email
-
-    @strawberry.field(permission_classes=PRIVATE, description="Owner and admins only.")
-    def role(self) -> Role | None:
-        return self.user.role
-
-    @strawberry.field(permission_classes=PRIVATE, description="Owner and admins only.")
-    def visibility(self) -> Visibility | None:
-        return self.user.profile.visibility
 
     @strawberry.field(permission_classes=PRIVATE, description="Owner and admins only.")
     def learning_preferences(self) -> LearningPreferencesGQL | None:
@@ -114,7 +94,21 @@ class UserGQL:
 
     @classmethod
     def from_domain(cls, user: User, *, granted: bool = False) -> UserGQL:
-        return cls(user=user, granted=granted)
+        profile = user.profile
+        return cls(
+            user=user,
+            id=strawberry.ID(str(user.id)),
+            display_name=profile.display_name,
+            bio=profile.bio,
+            avatar_url=profile.avatar_url,
+            locale=profile.locale,
+            time_zone=profile.time_zone,
+            member_since=user.created_at,
+            email=user.email,
+            role=user.role,
+            visibility=profile.visibility,
+            granted=granted,
+        )
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> UserGQL | None:  # noqa: A002
