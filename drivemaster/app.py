@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
@@ -44,21 +45,29 @@ def schema_for(settings: Settings) -> DriveMasterSchema:
     )
 
 
-class GraphQLShortcut:
-    """Sends ``/graphql`` (HTTP and WebSocket) straight to the endpoint the lifespan built,
-    past Starlette's exception middleware and router (a tenth of a small query's cost,
-    ``benchmarks/README.md``); every other path goes on to the router. The endpoint answers
-    its own errors (400, 404, 405) as Strawberry's view does."""
+class DriveMasterApp(Starlette):
+    """Starlette, with ``/graphql`` (HTTP and WebSocket) sent straight to the endpoint the
+    lifespan built, behind the same request middleware but past Starlette's error and
+    exception middleware and its router (a tenth of a small query's cost,
+    ``benchmarks/README.md``). The endpoint answers its own errors (400, 404, 405) as
+    Strawberry's view does; an exception escaping it gets uvicorn's 500, as Starlette's
+    would. Every other path takes Starlette's stack."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, *, request_middleware: Middleware, **options: Any) -> None:
+        super().__init__(middleware=[request_middleware], **options)
+        factory, args, kwargs = request_middleware
+        self._graphql_stack: ASGIApp = factory(self._graphql, *args, **kwargs)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "lifespan" and scope["path"] == GRAPHQL_PATH:
-            endpoint: GraphQLEndpoint = scope["app"].state.graphql
-            await endpoint(scope, receive, send)
+            scope["app"] = self
+            await self._graphql_stack(scope, receive, send)
         else:
-            await self.app(scope, receive, send)
+            await super().__call__(scope, receive, send)
+
+    async def _graphql(self, scope: Scope, receive: Receive, send: Send) -> None:
+        endpoint: GraphQLEndpoint = self.state.graphql
+        await endpoint(scope, receive, send)
 
 
 async def healthz(_: Request) -> Response:
@@ -82,7 +91,7 @@ async def metrics(_: Request) -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> DriveMasterApp:
     """Build the ASGI app. Nothing connects until the lifespan starts."""
     settings = settings or Settings()
     schema = schema_for(settings)
@@ -105,19 +114,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             await resources.close()
             log.info("drivemaster stopped")
 
-    return Starlette(
+    return DriveMasterApp(
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
         ],
-        middleware=[
-            Middleware(
-                RequestContextMiddleware,
-                max_body_bytes=settings.graphql.max_body_bytes,
-                hsts=settings.is_production,
-            ),
-            Middleware(GraphQLShortcut),
-        ],
+        request_middleware=Middleware(
+            RequestContextMiddleware,
+            max_body_bytes=settings.graphql.max_body_bytes,
+            hsts=settings.is_production,
+        ),
         lifespan=lifespan,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +26,8 @@ from domain.accounts.ports import (
 from domain.accounts.services import SessionIssuer, authenticate
 from domain.clock import Clock
 from domain.errors import Unauthenticated
+
+MAX_USER_AGENT = 300  # characters of the User-Agent header kept for the audit log
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,7 +88,6 @@ class Context:
     request: Request | WebSocket
     response: Response | WebSocket | None
     request_id: str
-    meta: RequestMeta
     ports: Ports
     make_loaders: Callable[[], Loaders]
     bearer: str | None = None
@@ -95,6 +97,17 @@ class Context:
     _account: User | None = field(default=None, repr=False)
     _failure: Exception | None = field(default=None, repr=False)
     _loaders: Loaders | None = field(default=None, repr=False)
+
+    @functools.cached_property
+    def meta(self) -> RequestMeta:
+        """Where the request came from (for rate limits and the audit log)."""
+        client = self.request.client
+        user_agent = self.request.headers.get("user-agent") or ""
+        return RequestMeta(
+            ip=client.host if client else None,
+            user_agent=user_agent[:MAX_USER_AGENT] or None,
+            request_id=self.request_id,
+        )
 
     @property
     def loaders(self) -> Loaders:

@@ -26,7 +26,6 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
-from domain.accounts.model import RequestMeta
 from domain.errors import Unauthenticated
 from graph.context import Context, Loaders, Ports, VerifiedTokens
 from graph.execution import OperationRequest
@@ -37,7 +36,6 @@ log = logging.getLogger("drivemaster.graphql")
 BEARER = "bearer "
 BAD_BODY = "The request body must be a JSON object, or a list of objects for a batch."
 BAD_OPERATION = "An operation's `query` must be a string and its `variables` an object."
-MAX_USER_AGENT = 300
 NO_STORE = {"cache-control": "no-store"}
 POST_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
 STREAMING_ACCEPT = (b"multipart/", b"event-stream")
@@ -198,17 +196,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         return response
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        request_id = str(request.scope.get("state", {}).get("request_id", "-"))
-        client = request.client
         return Context(
             request=request,
             response=response,
-            request_id=request_id,
-            meta=RequestMeta(
-                ip=client.host if client else None,
-                user_agent=(request.headers.get("user-agent") or "")[:MAX_USER_AGENT] or None,
-                request_id=request_id,
-            ),
+            request_id=str(request.scope.get("state", {}).get("request_id", "-")),
             ports=self._ports,
             make_loaders=self._make_loaders,
             bearer=bearer_token(request.headers.get("authorization")),
