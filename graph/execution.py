@@ -42,7 +42,7 @@ from graph import metrics
 from graph.extensions import DocumentCache, ErrorPolicy, oversized_variables, request_id_of
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class OperationRequest:
     """What a client sent for one operation."""
 

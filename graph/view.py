@@ -74,6 +74,18 @@ def single_operation(data: Any) -> OperationRequest | None:
     return None
 
 
+async def read_body(receive: Receive) -> bytes | None:
+    """The whole request body (the middleware bounds its size); ``None`` on a disconnect."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
 def replay(body: bytes) -> Receive:
     """An ASGI ``receive`` that hands over ``body`` again (the request was read already)."""
     sent = False
@@ -156,8 +168,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         if not plain_json_post(scope):
             await super().__call__(scope, receive, send)
             return
+        body = await read_body(receive)
+        if body is None:  # the client went away
+            return
         request = Request(scope, receive)
-        body = await request.body()
         try:
             # orjson refuses a few bodies that ``json`` takes (integers beyond 64 bits, NaN):
             # those, like anything else that is not one well-formed operation, go to
