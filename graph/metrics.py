@@ -20,10 +20,15 @@ _MAX_TRACKED_NAMES = 500
 _seen: set[str] = set()
 
 
-def operation_label(name: str | None) -> str:
-    """Client-chosen names are labels only while well-formed and few (bounded cardinality)."""
-    if not name:
+def operation_label(name: object) -> str:
+    """Client-chosen names are labels only while well-formed and few (bounded cardinality).
+
+    ``name`` is whatever the client sent as ``operationName`` (not always a string).
+    """
+    if name is None or name == "":
         return "anonymous"
+    if not isinstance(name, str):
+        return "other"
     if name in _seen:
         return name
     if not _NAME.match(name) or len(_seen) >= _MAX_TRACKED_NAMES:
@@ -35,7 +40,7 @@ def operation_label(name: str | None) -> str:
 _timers: dict[tuple[str, str], Any] = {}
 
 
-def observe_operation(name: str | None, kind: str, seconds: float) -> None:
+def observe_operation(name: object, kind: str, seconds: float) -> None:
     """Record an operation's latency (label children cached: ``labels`` costs per call)."""
     label = operation_label(name)
     timer = _timers.get((label, kind))

@@ -8,6 +8,7 @@ Both WebSocket protocols (graphql-transport-ws and the legacy graphql-ws) authen
 from __future__ import annotations
 
 import gc
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -37,7 +38,7 @@ BEARER = "bearer "
 BAD_BODY = "The request body must be a JSON object, or a list of objects for a batch."
 BAD_OPERATION = "An operation's `query` must be a string and its `variables` an object."
 NO_STORE = {"cache-control": "no-store"}
-POST_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
+POST_OPERATIONS = OperationType.from_http("POST")  # as Strawberry's view allows them
 STREAMING_ACCEPT = (b"multipart/", b"event-stream")
 
 
@@ -173,11 +174,11 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             return
         request = Request(scope, receive)
         try:
-            # orjson refuses a few bodies that ``json`` takes (integers beyond 64 bits, NaN):
-            # those, like anything else that is not one well-formed operation, go to
-            # Strawberry's view, which answers them as it always does.
-            operation = single_operation(orjson.loads(body))
-        except orjson.JSONDecodeError:
+            # The standard library's parser, as Strawberry's view uses: orjson would read
+            # integers beyond 64 bits as floats. A body that is not one well-formed
+            # operation goes to Strawberry's view, which answers it as it always does.
+            operation = single_operation(json.loads(body))
+        except ValueError:  # JSONDecodeError, or bytes that are not UTF-8/16/32
             operation = None
         if operation is None:
             await super().__call__(scope, replay(body), send)
