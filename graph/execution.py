@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, GraphQLSchema, execute
+from graphql import DocumentNode, GraphQLError, GraphQLSchema
 from graphql import ExecutionResult as CoreResult
 from strawberry.exceptions import MissingQueryError
 from strawberry.execution.is_awaitable import optimized_is_awaitable
@@ -128,19 +128,30 @@ class OperationRunner:
         begin = getattr(context, "begin_operation", None)
         if begin is not None:
             await begin()
-        result: CoreResult = await await_maybe(
-            execute(
-                self._schema,
-                document,
-                root_value=root_value,
-                context_value=context,
-                variable_values=request.variables,
-                operation_name=request.operation_name,
-                executor_class=self._executor_class,
-                is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
-                operation_extensions=request.extensions,
-            )
+        # ``graphql.execute`` in two steps, so that the executor can be released after it.
+        executor = self._executor_class.build(
+            self._schema,
+            document,
+            root_value,
+            context,
+            request.variables,
+            request.operation_name,
+            is_awaitable=optimized_is_awaitable,
+            operation_extensions=request.extensions,
         )
+        if isinstance(executor, list):  # variables that do not fit the operation
+            return ExecutionResult(data=None, errors=executor)
+        try:
+            result = await await_maybe(executor.execute_operation())
+        finally:
+            # The executor holds its helpers, which hold its bound methods: a reference
+            # cycle that would keep it, and the context, request and everything else it
+            # reaches, alive until the garbage collector's next pass. Breaking it frees
+            # them as the request ends; the collector then has almost nothing to do
+            # (``benchmarks/README.md``).
+            executor.async_helpers = None
+        if not isinstance(result, CoreResult):  # incremental delivery: the schema has none
+            raise TypeError(f"unexpected incremental result {type(result).__name__}")
         return ExecutionResult(data=result.data, errors=result.errors)
 
 
