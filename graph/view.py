@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Message, Receive, Scope, Send
@@ -37,7 +38,6 @@ log = logging.getLogger("drivemaster.graphql")
 BEARER = "bearer "
 BAD_BODY = "The request body must be a JSON object, or a list of objects for a batch."
 BAD_OPERATION = "An operation's `query` must be a string and its `variables` an object."
-NO_STORE = {"cache-control": "no-store"}
 POST_OPERATIONS = OperationType.from_http("POST")  # as Strawberry's view allows them
 STREAMING_ACCEPT = (b"multipart/", b"event-stream")
 
@@ -283,13 +283,33 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
         """Strawberry's JSON response (with what resolvers set on ``sub_response``), never
         cached by browsers or proxies."""
-        response = Response(
+        return JSONBytesResponse(
             self.encode_json(response_data),
             status_code=sub_response.status_code or 200,
-            media_type="application/json",
-            headers=NO_STORE,
+            headers=[(b"cache-control", b"no-store"), *sub_response.raw_headers],
+            background=sub_response.background,
         )
-        response.raw_headers.extend(sub_response.raw_headers)
-        if sub_response.background:
-            response.background = sub_response.background
-        return response
+
+
+class JSONBytesResponse(Response):
+    """A response whose body is JSON bytes already: its headers are set directly, without
+    ``Response.__init__``'s rendering and header negotiation (per-request cost)."""
+
+    media_type = "application/json"
+
+    def __init__(
+        self,
+        body: bytes,
+        *,
+        status_code: int,
+        headers: list[tuple[bytes, bytes]],
+        background: BackgroundTask | None = None,
+    ) -> None:
+        self.body = body
+        self.status_code = status_code
+        self.background = background
+        self.raw_headers = [
+            (b"content-length", str(len(body)).encode("latin-1")),
+            (b"content-type", b"application/json"),
+            *headers,
+        ]
