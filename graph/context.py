@@ -125,38 +125,44 @@ class Context:
         token is never silently treated as anonymous, and an operation that does not need
         the caller (``login`` with a stale header) is not refused for it.
         """
-        if self._checked:
-            return
-        try:
-            self._viewer = await self._authenticate()
-        except Exception as error:  # noqa: BLE001 - raised again to whoever asks for the caller
-            self._failure = error
-        self._checked = True
+        if not self._checked:
+            self._viewer, self._account, self._failure = await self._outcome()
+            self._checked = True
 
-    async def _authenticate(self) -> Viewer | None:
+    async def _outcome(self) -> tuple[Viewer | None, User | None, Exception | None]:
+        """The caller, their account as read with the session, or why the token failed;
+        computed without touching the context, so it can be swapped in at once."""
         if self.bearer is None:
-            return None
-        return await authenticate(
-            self.bearer,
-            codec=self.ports.codec,
-            read_session=self._read_session,
-            clock=self.ports.clock,
-        )
+            return None, None, None
+        account: User | None = None
 
-    async def _read_session(self, user_id: UUID, family_id: UUID) -> SessionState:
-        state = await self.ports.session_reader.session(user_id, family_id)
-        self._account = state.user
-        return state
+        async def read_session(user_id: UUID, family_id: UUID) -> SessionState:
+            nonlocal account
+            state = await self.ports.session_reader.session(user_id, family_id)
+            account = state.user
+            return state
+
+        try:
+            viewer = await authenticate(
+                self.bearer,
+                codec=self.ports.codec,
+                read_session=read_session,
+                clock=self.ports.clock,
+            )
+        except Exception as error:  # noqa: BLE001 - raised again to whoever asks for the caller
+            return None, None, error
+        return viewer, account, None
 
     async def begin_operation(self) -> None:
         """Called as each operation starts: authenticates. A WebSocket keeps one context for
         its whole life, so every operation on it gets fresh DataLoaders (no stale reads) and
         authenticates again (a logout, password change or expiry ends access on open sockets
-        too)."""
-        if isinstance(self.request, WebSocket):
+        too). The new outcome replaces the old one in one step, after the read: operations
+        still running on the socket never see the caller unset."""
+        if isinstance(self.request, WebSocket) and self._checked:
             self._loaders = None
-            self._checked = False
-            self._viewer = self._account = self._failure = None
+            self._viewer, self._account, self._failure = await self._outcome()
+            return
         await self.authenticate()
 
     def viewer(self) -> Viewer | None:

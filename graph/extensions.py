@@ -85,13 +85,23 @@ def list_size_rule(max_size: int) -> type[ASTValidationRule]:
     return MaxListSize
 
 
+def json_containers(value: Any) -> Iterator[list[Any] | dict[str, Any]]:
+    """Every list and object inside a parsed JSON value, iteratively (no recursion limit for
+    deeply nested client input)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, list):
+            yield item
+            pending.extend(item)
+        elif isinstance(item, dict):
+            yield item
+            pending.extend(item.values())
+
+
 def oversized_list(value: Any, max_size: int) -> bool:
     """Whether a variable value holds a list longer than ``max_size`` anywhere."""
-    if isinstance(value, list):
-        return len(value) > max_size or any(oversized_list(v, max_size) for v in value)
-    if isinstance(value, dict):
-        return any(oversized_list(v, max_size) for v in value.values())
-    return False
+    return any(isinstance(item, list) and len(item) > max_size for item in json_containers(value))
 
 
 class DocumentCache:

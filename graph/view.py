@@ -31,6 +31,7 @@ from strawberry.types.unset import UnsetType
 from domain.errors import Unauthenticated
 from graph.context import Context, Loaders, Ports, VerifiedTokens
 from graph.execution import OperationRequest
+from graph.extensions import json_containers
 from graph.schema import DriveMasterSchema
 
 log = logging.getLogger("drivemaster.graphql")
@@ -91,11 +92,11 @@ def holds_float(value: Any) -> bool:
     """Whether a parsed JSON value holds a float anywhere."""
     if isinstance(value, float):
         return True
-    if isinstance(value, dict):
-        return any(holds_float(item) for item in value.values())
-    if isinstance(value, list):
-        return any(holds_float(item) for item in value)
-    return False
+    return any(
+        isinstance(item, float)
+        for container in json_containers(value)
+        for item in (container.values() if isinstance(container, dict) else container)
+    )
 
 
 def parse_operation(body: bytes) -> OperationRequest | None:
@@ -117,7 +118,7 @@ def parse_operation(body: bytes) -> OperationRequest | None:
         pass
     try:
         return single_operation(json.loads(body))
-    except ValueError:  # JSONDecodeError, or bytes that are not UTF-8/16/32
+    except (ValueError, RecursionError):  # not JSON, not UTF-8/16/32, or nested too deep
         return None
 
 
@@ -266,7 +267,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     def parse_json(self, data: str | bytes) -> Any:
         """Strawberry's JSON parsing, plus a 400 for bodies that are not operation objects
         (a bare string or number, or a batch holding anything but objects)."""
-        parsed = super().parse_json(data)
+        try:
+            parsed = super().parse_json(data)
+        except RecursionError:  # nested deeper than the parser goes: not a body we take
+            raise HTTPException(400, "Unable to parse request body as JSON") from None
         operations = parsed if isinstance(parsed, list) else [parsed]
         for operation in operations:
             if not isinstance(operation, dict):

@@ -1,14 +1,22 @@
-"""OperationRunner (HTTP operations' short path): what it leaves behind for the collector."""
+"""OperationRunner (HTTP operations' short path) and per-operation authentication."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import uuid
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from starlette.websockets import WebSocket
+from strawberry.dataloader import DataLoader
 from strawberry.types.graphql import OperationType
 
+from domain.accounts.model import AccessClaims, SessionState
+from domain.clock import SystemClock
+from graph.context import Context, Loaders, Ports
 from graph.execution import OperationRequest
 from graph.extensions import Limits
 from graph.schema import build_schema
@@ -79,3 +87,77 @@ async def test_an_operation_leaves_no_reference_cycles(
 
     leftovers = {type(item).__name__ for item in saved_garbage}
     assert not leftovers & {schema.execution_context_class.__name__, "CallerContext"}, leftovers
+
+
+class SlowSessions:
+    """A session read that takes a while (a cache miss), for one account."""
+
+    def __init__(self, account: Any) -> None:
+        self.account = account
+
+    async def session(self, user_id: Any, family_id: Any) -> SessionState:
+        await asyncio.sleep(0.05)
+        return SessionState(user=self.account, revoked=False)
+
+
+class AnyTokenCodec:
+    """Accepts any token as the account's current session."""
+
+    def __init__(self, account: Any) -> None:
+        self.account = account
+
+    def issue(self, claims: AccessClaims) -> str:
+        return "token"
+
+    def decode(self, token: str, *, now: datetime) -> AccessClaims:
+        return AccessClaims(
+            user_id=self.account.id,
+            role=self.account.role,
+            session_version=self.account.session_version,
+            token_id="jti",
+            family_id=uuid.uuid4(),
+            issued_at=now,
+            expires_at=now + timedelta(minutes=5),
+        )
+
+
+async def test_an_operation_starting_on_a_websocket_does_not_unset_the_caller_of_another() -> None:
+    """Operations on one socket share its context; each authenticates again as it starts.
+    One still running must keep seeing the caller while the next one's read is in flight."""
+    account = make_user()
+
+    async def load(ids: Any) -> list[Any]:
+        await asyncio.sleep(0.01)
+        return [account for _ in ids]
+
+    ports = Ports(
+        uow=None,  # type: ignore[arg-type]
+        clock=SystemClock(),
+        hasher=None,  # type: ignore[arg-type]
+        codec=AnyTokenCodec(account),
+        sessions=None,  # type: ignore[arg-type]
+        limiter=None,  # type: ignore[arg-type]
+        session_reader=SlowSessions(account),
+    )
+    socket = WebSocket({"type": "websocket", "headers": [], "path": "/graphql"}, None, None)  # type: ignore[arg-type]
+    context = Context(
+        request=socket,
+        response=socket,
+        request_id="req-1",
+        ports=ports,
+        make_loaders=lambda: Loaders(user=DataLoader(load_fn=load)),
+        bearer="token",
+    )
+    await context.authenticate()
+    schema = build_schema(limits=LIMITS)
+
+    async def run(query: str) -> list[Any]:
+        results = await schema.stream(query, context_value=context)
+        return [(result.data, result.errors) async for result in results]  # type: ignore[union-attr]
+
+    first = asyncio.create_task(run('query { user(id: "' + str(account.id) + '") { email } }'))
+    await asyncio.sleep(0.055)  # the first has authenticated and waits on its loader
+    second = asyncio.create_task(run("{ __typename }"))
+
+    assert await first == [({"user": {"email": account.email}}, None)]
+    assert await second == [({"__typename": "Query"}, None)]

@@ -489,3 +489,25 @@ async def test_me_without_a_token_is_unauthenticated(gql: GraphQLClient) -> None
         ],
     }
     assert batch.content == b"[" + single.content + b"]"
+
+
+@pytest.mark.parametrize("batch", [False, True], ids=["fast-path", "strawberry"])
+async def test_deeply_nested_variables_are_answered_not_crashed(
+    gql: GraphQLClient, batch: bool
+) -> None:
+    """Walking client JSON (list-size limit, float check) must not hit the recursion limit."""
+    nested = "[" * 600 + "1.5" + "]" * 600
+    operation = '{"query": "{ __typename }", "variables": {"x": %s}}' % nested  # noqa: UP031
+    response = await post_raw(gql, f"[{operation}]" if batch else operation)
+    assert response.status_code == 200
+    body = response.json()
+    answer = body[0] if batch else body
+    assert answer == {"data": {"__typename": "Query"}}
+
+
+@pytest.mark.parametrize("batch", [False, True], ids=["fast-path", "strawberry"])
+async def test_json_nested_beyond_the_parser_is_a_400(gql: GraphQLClient, batch: bool) -> None:
+    nested = "[" * 5000 + "1" + "]" * 5000
+    operation = '{"query": "{ __typename }", "variables": {"x": %s}}' % nested  # noqa: UP031
+    response = await post_raw(gql, f"[{operation}]" if batch else operation)
+    assert_plain_400(response, "Unable to parse request body as JSON")
