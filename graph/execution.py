@@ -105,14 +105,7 @@ class OperationRunner:
     def _document(self, query: str | None) -> tuple[DocumentNode | None, list[GraphQLError]]:
         if not query:
             raise MissingQueryError
-        cached = self._cache.get(query)
-        if cached is not None:
-            return cached[0], list(cached[1])
-        try:
-            document = self._cache.parse(query)
-        except GraphQLError as error:
-            return None, [error]
-        return document, self._cache.validate(self._schema, query, document)
+        return self._cache.prepare(self._schema, query)
 
     async def _execute(
         self,

@@ -122,9 +122,19 @@ class DocumentCache:
             self._entries.move_to_end(query)
         return entry
 
-    def parse(self, query: str) -> DocumentNode:
-        """Parse within the token limit; raises ``GraphQLError`` on a syntax error."""
-        return parse(query, max_tokens=self.limits.max_tokens)
+    def prepare(
+        self, schema: GraphQLSchema, query: str
+    ) -> tuple[DocumentNode | None, list[GraphQLError]]:
+        """The document and its validation errors: from the cache, else parsed within the
+        token limit and validated (a syntax error is returned, not cached)."""
+        cached = self.get(query)
+        if cached is not None:
+            return cached[0], list(cached[1])
+        try:
+            document = parse(query, max_tokens=self.limits.max_tokens)
+        except GraphQLError as error:
+            return None, [error]
+        return document, self.validate(schema, query, document)
 
     def validate(
         self, schema: GraphQLSchema, query: str, document: DocumentNode
