@@ -55,19 +55,24 @@ class DriveMasterApp(Starlette):
 
     def __init__(self, *, request_middleware: Middleware, **options: Any) -> None:
         super().__init__(middleware=[request_middleware], **options)
-        factory, args, kwargs = request_middleware
-        self._graphql_stack: ASGIApp = factory(self._graphql, *args, **kwargs)
+        self._request_middleware = request_middleware
+        self._graphql_stack: ASGIApp | None = None
+        self.graphql: GraphQLEndpoint | None = None
+
+    def serve_graphql(self, endpoint: GraphQLEndpoint | None) -> None:
+        """Answer ``/graphql`` with ``endpoint`` (built by the lifespan; ``None`` when it
+        ends, so that the path is Starlette's 404 again)."""
+        factory, args, kwargs = self._request_middleware
+        self.graphql = endpoint
+        self._graphql_stack = None if endpoint is None else factory(endpoint, *args, **kwargs)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "lifespan" and scope["path"] == GRAPHQL_PATH:
+        stack = self._graphql_stack
+        if stack is not None and scope["type"] != "lifespan" and scope["path"] == GRAPHQL_PATH:
             scope["app"] = self
-            await self._graphql_stack(scope, receive, send)
+            await stack(scope, receive, send)
         else:
             await super().__call__(scope, receive, send)
-
-    async def _graphql(self, scope: Scope, receive: Receive, send: Send) -> None:
-        endpoint: GraphQLEndpoint = self.state.graphql
-        await endpoint(scope, receive, send)
 
 
 async def healthz(_: Request) -> Response:
@@ -98,11 +103,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     graphiql = settings.developer_aid(settings.graphql.graphiql)
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: DriveMasterApp) -> AsyncIterator[None]:
         resources = open_resources(settings, clock=clock)
         app.state.resources = resources
-        app.state.graphql = GraphQLEndpoint(
-            schema, ports=resources.ports, make_loaders=resources.make_loaders, graphiql=graphiql
+        app.serve_graphql(
+            GraphQLEndpoint(
+                schema,
+                ports=resources.ports,
+                make_loaders=resources.make_loaders,
+                graphiql=graphiql,
+            )
         )
         log.info(
             "drivemaster started",
@@ -111,6 +121,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         try:
             yield
         finally:
+            app.serve_graphql(None)
             await resources.close()
             log.info("drivemaster stopped")
 

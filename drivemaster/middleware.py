@@ -64,7 +64,9 @@ class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, *, max_body_bytes: int, hsts: bool) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
-        self._fixed_headers = (*SECURITY_HEADERS, HSTS) if hsts else SECURITY_HEADERS
+        fixed = (*SECURITY_HEADERS, HSTS) if hsts else SECURITY_HEADERS
+        self._api_headers = (*fixed, (b"content-security-policy", API_CSP.encode()))
+        self._html_headers = (*fixed, (b"content-security-policy", GRAPHIQL_CSP.encode()))
         self._timers: dict[tuple[str, str, int], Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -136,20 +138,17 @@ class RequestContextMiddleware:
 
     def _secure(self, message: Message, request_id: str) -> None:
         """Set the security headers and the request id, replacing any the app set."""
-        headers = [
-            (name, value)
-            for name, value in message.get("headers", ())
-            if name.lower() not in SET_HERE
-        ]
-        is_html = any(
-            name.lower() == b"content-type" and value.startswith(b"text/html")
-            for name, value in headers
-        )
-        headers.extend(self._fixed_headers)
+        headers: list[tuple[bytes, bytes]] = []
+        fixed = self._api_headers
+        for header in message.get("headers", ()):
+            name = header[0].lower()
+            if name in SET_HERE:
+                continue
+            if name == b"content-type" and header[1].startswith(b"text/html"):
+                fixed = self._html_headers
+            headers.append(header)
+        headers += fixed
         headers.append((b"x-request-id", request_id.encode("latin-1")))
-        headers.append(
-            (b"content-security-policy", (GRAPHIQL_CSP if is_html else API_CSP).encode())
-        )
         message["headers"] = headers
 
     async def _too_large(self, send: Send, request_id: str) -> None:

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
-from domain.accounts.model import AccessClaims, RequestMeta, SessionState, User, Viewer
+from domain.accounts.model import AccessClaims, RequestMeta, User, Viewer
 from domain.accounts.ports import (
     AccessTokenCodec,
     PasswordHasher,
@@ -134,20 +134,13 @@ class Context:
         computed without touching the context, so it can be swapped in at once."""
         if self.bearer is None:
             return None, None, None
-        account: User | None = None
-
-        async def read_session(user_id: UUID, family_id: UUID) -> SessionState:
-            nonlocal account
-            state = await self.ports.session_reader.session(user_id, family_id)
-            account = state.user
-            return state
-
+        ports = self.ports
         try:
-            viewer = await authenticate(
+            viewer, account = await authenticate(
                 self.bearer,
-                codec=self.ports.codec,
-                read_session=read_session,
-                clock=self.ports.clock,
+                codec=ports.codec,
+                read_session=ports.session_reader.session,
+                clock=ports.clock,
             )
         except Exception as error:  # noqa: BLE001 - raised again to whoever asks for the caller
             return None, None, error
@@ -159,7 +152,7 @@ class Context:
         authenticates again (a logout, password change or expiry ends access on open sockets
         too). The new outcome replaces the old one in one step, after the read: operations
         still running on the socket never see the caller unset."""
-        if isinstance(self.request, WebSocket) and self._checked:
+        if self._checked and isinstance(self.request, WebSocket):
             self._loaders = None
             self._viewer, self._account, self._failure = await self._outcome()
             return

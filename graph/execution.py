@@ -28,18 +28,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, GraphQLSchema
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode
 from graphql import ExecutionResult as CoreResult
+from graphql import OperationType as CoreOperationType
 from strawberry.exceptions import MissingQueryError
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
-from strawberry.utils.await_maybe import await_maybe
-from strawberry.utils.operation import get_first_operation, get_operation_type
 
 from graph import metrics
 from graph.extensions import DocumentCache, ErrorPolicy, oversized_variables, request_id_of
+
+KINDS = {kind: OperationType(kind.value) for kind in CoreOperationType}
 
 
 @dataclass(slots=True, kw_only=True)
@@ -88,9 +89,10 @@ class OperationRunner:
         try:
             document, errors = self._document(request.query)
             if document is not None:
-                if name is None:
-                    name = _first_operation_name(document)
-                kind = _operation_type(document, request.operation_name, allowed).value
+                operation = _operation(document, request.operation_name, allowed)
+                if name is None and operation.name is not None:
+                    name = operation.name.value
+                kind = operation.operation.value
             result = (
                 ExecutionResult(data=None, errors=errors)
                 if errors
@@ -135,7 +137,9 @@ class OperationRunner:
         if isinstance(executor, list):  # variables that do not fit the operation
             return ExecutionResult(data=None, errors=executor)
         try:
-            result = await await_maybe(executor.execute_operation())
+            result = executor.execute_operation()
+            if optimized_is_awaitable(result):
+                result = await result
         finally:
             # The executor holds its helpers, which hold its bound methods: a reference
             # cycle that would keep it, and the context, request and everything else it
@@ -148,18 +152,16 @@ class OperationRunner:
         return ExecutionResult(data=result.data, errors=result.errors)
 
 
-def _first_operation_name(document: DocumentNode) -> str | None:
-    definition = get_first_operation(document)
-    return definition.name.value if definition is not None and definition.name else None
-
-
-def _operation_type(
+def _operation(
     document: DocumentNode, name: str | None, allowed: Iterable[OperationType]
-) -> OperationType:
-    try:
-        kind = get_operation_type(document, name)
-    except RuntimeError as error:
-        raise CannotGetOperationTypeError(name) from error
-    if kind not in allowed:
-        raise InvalidOperationTypeError(kind)
-    return kind
+) -> OperationDefinitionNode:
+    """The operation to run: the one named ``name``, else the first (as Strawberry picks it)."""
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode) and (
+            name is None or (definition.name is not None and definition.name.value == name)
+        ):
+            kind = KINDS[definition.operation]
+            if kind not in allowed:
+                raise InvalidOperationTypeError(kind)
+            return definition
+    raise CannotGetOperationTypeError(name)

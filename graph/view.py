@@ -40,7 +40,6 @@ BEARER = "bearer "
 BAD_BODY = "The request body must be a JSON object, or a list of objects for a batch."
 BAD_OPERATION = "An operation's `query` must be a string and its `variables` an object."
 POST_OPERATIONS = OperationType.from_http("POST")  # as Strawberry's view allows them
-STREAMING_ACCEPT = (b"multipart/", b"event-stream")
 
 
 def plain_json_post(scope: Scope) -> bool:
@@ -53,9 +52,19 @@ def plain_json_post(scope: Scope) -> bool:
             content_type = value.lower()
         elif name == b"accept":
             accept = value.lower()
-    return content_type.split(b";", 1)[0].strip() == b"application/json" and not any(
-        kind in accept for kind in STREAMING_ACCEPT
+    return (
+        content_type.split(b";", 1)[0].strip() == b"application/json"
+        and b"multipart/" not in accept  # incremental delivery
+        and b"event-stream" not in accept  # server-sent events
     )
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    """The first value of the (lowercase) header ``name``, as Starlette decodes it."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return None
 
 
 def single_operation(data: Any) -> OperationRequest | None:
@@ -90,6 +99,8 @@ async def read_body(receive: Receive) -> bytes | None:
 
 def holds_float(value: Any) -> bool:
     """Whether a parsed JSON value holds a float anywhere."""
+    if not value:  # None, {}, [], 0, "" (the common case: no variables)
+        return False
     if isinstance(value, float):
         return True
     return any(
@@ -207,18 +218,17 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         body = await read_body(receive)
         if body is None:  # the client went away
             return
-        request = Request(scope, receive)
         operation = parse_operation(body)
         if operation is None:
             await super().__call__(scope, replay(body), send)
             return
-        response = await self._run(request, operation)
+        response = await self._run(Request(scope, receive), operation)
         await response(scope, receive, send)
 
     async def _run(self, request: Request, operation: OperationRequest) -> Response:
         """Strawberry's ``run`` and ``execute_single`` for one JSON operation."""
-        sub_response = await self.get_sub_response(request)
-        context = await self.get_context(request, response=sub_response)
+        sub_response = SubResponse()
+        context = self._context(request, sub_response)
         try:
             result = await self._runner.run(
                 operation, context=context, root_value=None, allowed=POST_OPERATIONS
@@ -232,21 +242,19 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         return self.create_response(await self.process_result(request, result), sub_response)
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
-        """Where resolvers may set a status, headers or cookies (Strawberry's, built with
-        fewer steps: no content-length header to delete)."""
-        response = Response()
-        response.status_code = None  # type: ignore[assignment]  # Strawberry's "not set"
-        response.raw_headers = []
-        return response
+        return SubResponse()
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        return self._context(request, response)
+
+    def _context(self, request: Request | WebSocket, response: Any) -> Context:
         return Context(
             request=request,
             response=response,
             request_id=str(request.scope.get("state", {}).get("request_id", "-")),
             ports=self._ports,
             make_loaders=self._make_loaders,
-            bearer=bearer_token(request.headers.get("authorization")),
+            bearer=bearer_token(header(request.scope, b"authorization")),
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -293,6 +301,17 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             headers=[(b"cache-control", b"no-store"), *sub_response.raw_headers],
             background=sub_response.background,
         )
+
+
+class SubResponse(Response):
+    """Where resolvers may set a status, headers, cookies or a background task
+    (``info.context.response``), merged into the answer by ``create_response``. Nothing is
+    rendered: the answer's body comes from the result (so ``Response.__init__`` is not run)."""
+
+    def __init__(self) -> None:
+        self.status_code = None  # type: ignore[assignment]  # Strawberry's "not set"
+        self.raw_headers = []
+        self.background = None
 
 
 class JSONBytesResponse(Response):

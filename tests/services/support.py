@@ -213,9 +213,11 @@ class Env:
         )
 
     async def authenticate(self, token: str) -> Viewer:
-        return await authenticate(
+        viewer, account = await authenticate(
             token,
             codec=self.codec,
             read_session=FakeSessionReader(self.uow).session,
             clock=self.clock,
         )
+        assert account.id == viewer.user_id
+        return viewer

@@ -21,7 +21,7 @@ from uuid import UUID
 
 from domain.accounts.commands import Logout, RefreshTokens
 from domain.accounts.errors import InvalidRefreshToken
-from domain.accounts.model import AuditAction, RequestMeta, SessionState, Viewer
+from domain.accounts.model import AuditAction, RequestMeta, SessionState, User, Viewer
 from domain.accounts.ports import AccessTokenCodec, UnitOfWork
 from domain.accounts.services.tokens import (
     AuthResult,
@@ -150,8 +150,9 @@ async def authenticate(
     codec: AccessTokenCodec,
     read_session: Callable[[UUID, UUID], Awaitable[SessionState]],
     clock: Clock,
-) -> Viewer:
-    """Turn a bearer token into the viewer, with the role the account has now.
+) -> tuple[Viewer, User]:
+    """Turn a bearer token into the viewer, with the role the account has now, and that
+    account as the session check read it (so the caller's own data needs no second read).
 
     Raises:
         Unauthenticated: when the token is malformed, forged, expired, logged out, older than
@@ -164,10 +165,11 @@ async def authenticate(
         raise Unauthenticated("Access token is no longer valid; log in again.")
     if state.revoked:
         raise Unauthenticated("Access token was revoked: its session has ended.")
-    return Viewer(
+    viewer = Viewer(
         user_id=user.id,
         role=user.role,
         token_id=claims.token_id,
         family_id=claims.family_id,
         expires_at=claims.expires_at,
     )
+    return viewer, user
