@@ -31,9 +31,11 @@ from typing import Any
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode
 from graphql import ExecutionResult as CoreResult
 from graphql import OperationType as CoreOperationType
+from graphql.execution import Executor
 from strawberry.exceptions import MissingQueryError
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
@@ -41,6 +43,27 @@ from graph import metrics
 from graph.extensions import DocumentCache, ErrorPolicy, oversized_variables, request_id_of
 
 KINDS = {kind: OperationType(kind.value) for kind in CoreOperationType}
+
+
+class DirectExecutor(Executor[None]):
+    """Strawberry's execution context on graphql-core's plain ``Executor``.
+
+    Strawberry's class extends graphql-core's ``IncrementalExecutor``, which keeps the
+    bookkeeping of incremental delivery (``@defer``/``@stream``) on every operation and
+    every object completed: a tenth of a small query's execution. Schemas that do not
+    enable incremental execution (``StrawberryConfig.enable_experimental_incremental_execution``;
+    without it both directives fail validation) never use it, and run on this class:
+    the same execution, and the same ``Info`` for resolvers (Strawberry's
+    ``build_resolve_info``, with the operation's extensions).
+    """
+
+    build_resolve_info = StrawberryGraphQLCoreExecutionContext.build_resolve_info
+
+    def __init__(
+        self, *args: Any, operation_extensions: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.operation_extensions = operation_extensions
 
 
 @dataclass(slots=True, kw_only=True)

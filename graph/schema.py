@@ -14,7 +14,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from domain.errors import FieldIssue, InvalidInput
-from graph.execution import OperationRequest, OperationRunner
+from graph.execution import DirectExecutor, OperationRequest, OperationRunner
 from graph.extensions import DocumentCache, ErrorPolicy, Limits, RequestPolicy
 from graph.permissions import IsAdmin, IsAuthenticated
 from graph.types.accounts import UserGQL
@@ -91,9 +91,10 @@ class DriveMasterSchema(strawberry.federation.Schema):
             extensions=[lambda: RequestPolicy(cache=cache, errors=errors)],
             **options,
         )
+        incremental = self.config.enable_experimental_incremental_execution
         self.runner = OperationRunner(
             schema=self._schema,
-            executor_class=self.execution_context_class,
+            executor_class=self.execution_context_class if incremental else DirectExecutor,
             cache=cache,
             errors=errors,
         )

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+import strawberry
 from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types.graphql import OperationType
 
 from domain.accounts.model import AccessClaims, SessionState
 from domain.clock import SystemClock
 from graph.context import Context, Loaders, Ports
-from graph.execution import OperationRequest
-from graph.extensions import Limits
+from graph.execution import DirectExecutor, OperationRequest, OperationRunner
+from graph.extensions import DocumentCache, ErrorPolicy, Limits
 from graph.schema import build_schema
 from tests.services.support import make_user, viewer_of
 
@@ -86,7 +89,78 @@ async def test_an_operation_leaves_no_reference_cycles(
     gc.collect()
 
     leftovers = {type(item).__name__ for item in saved_garbage}
-    assert not leftovers & {schema.execution_context_class.__name__, "CallerContext"}, leftovers
+    assert not leftovers & {"DirectExecutor", "CallerContext"}, leftovers
+
+
+@strawberry.type
+class EchoQuery:
+    @strawberry.field
+    def echo(self, info: strawberry.Info, word: str) -> str:
+        return json.dumps(
+            {
+                "word": word,
+                "variables": info.variable_values,
+                "extensions": info.input_extensions,
+                "field": info.field_name,
+                "path": info.path.as_list(),
+            }
+        )
+
+
+def echo_runner(*, incremental: bool) -> OperationRunner:
+    schema = strawberry.Schema(
+        query=EchoQuery,
+        config=StrawberryConfig(enable_experimental_incremental_execution=incremental),
+    )
+    return OperationRunner(
+        schema=schema._schema,
+        executor_class=schema.execution_context_class if incremental else DirectExecutor,
+        cache=DocumentCache(LIMITS),
+        errors=ErrorPolicy(unavailable=(), suggestions=False),
+    )
+
+
+@pytest.mark.parametrize("incremental", [False, True], ids=["direct", "strawberry"])
+async def test_resolvers_get_the_same_info_on_the_direct_executor(incremental: bool) -> None:
+    """``DirectExecutor`` is Strawberry's execution context minus incremental delivery:
+    resolvers see the very same ``Info`` (plain variables, the operation's extensions)."""
+    result = await echo_runner(incremental=incremental).run(
+        OperationRequest(
+            query="query Q($w: String!) { a: echo(word: $w) }",
+            variables={"w": "hi"},
+            extensions={"trace": True},
+        ),
+        context=None,
+        root_value=None,
+        allowed=ALLOWED,
+    )
+
+    assert result.errors is None
+    assert result.data is not None
+    assert json.loads(result.data["a"]) == {
+        "word": "hi",
+        "variables": {"w": "hi"},
+        "extensions": {"trace": True},
+        "field": "echo",
+        "path": ["a"],
+    }
+
+
+async def test_the_schema_refuses_incremental_delivery_so_the_direct_executor_never_meets_it() -> (
+    None
+):
+    schema = build_schema(limits=LIMITS)
+    assert not schema.config.enable_experimental_incremental_execution
+    result = await schema.runner.run(
+        OperationRequest(query="{ ... @defer { __typename } }"),
+        context=CallerContext(),
+        root_value=None,
+        allowed=ALLOWED,
+    )
+
+    assert result.data is None
+    assert result.errors is not None
+    assert "Unknown directive '@defer'" in result.errors[0].message
 
 
 class SlowSessions:
