@@ -36,16 +36,24 @@ GRAPHIQL_CSP = (
     "font-src https://unpkg.com data:; connect-src 'self' ws: wss:; frame-ancestors 'none'"
 )
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
+# On every response: OWASP's set for APIs (REST Security Cheat Sheet), with the CSP above.
 SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
+)
+# Only on HTML (GraphiQL): they govern what a rendered document may do (send referrers,
+# share a browsing context group, use device features); JSON and text answers are never
+# rendered as documents with links, windows or scripts, so they would only cost bytes and
+# the server's per-header checks on every API answer.
+DOCUMENT_HEADERS = (
     (b"referrer-policy", b"no-referrer"),
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 )
 HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
 SET_HERE = frozenset(
-    {name for name, _ in SECURITY_HEADERS} | {b"x-request-id", b"content-security-policy", HSTS[0]}
+    {name for name, _ in (*SECURITY_HEADERS, *DOCUMENT_HEADERS, HSTS)}
+    | {b"x-request-id", b"content-security-policy"}
 )
 # Generated request ids: a random per-process prefix and a counter (unique without a
 # system call per request; ids are correlation handles, not secrets).
@@ -66,7 +74,11 @@ class RequestContextMiddleware:
         self.max_body_bytes = max_body_bytes
         fixed = (*SECURITY_HEADERS, HSTS) if hsts else SECURITY_HEADERS
         self._api_headers = (*fixed, (b"content-security-policy", API_CSP.encode()))
-        self._html_headers = (*fixed, (b"content-security-policy", GRAPHIQL_CSP.encode()))
+        self._html_headers = (
+            *fixed,
+            *DOCUMENT_HEADERS,
+            (b"content-security-policy", GRAPHIQL_CSP.encode()),
+        )
         self._timers: dict[tuple[str, str, int], Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

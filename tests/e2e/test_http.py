@@ -293,6 +293,9 @@ async def test_graphiql_is_served_with_security_headers(http: httpx.AsyncClient)
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["x-request-id"] == "e2e-graphiql-1"
+    assert response.headers["referrer-policy"] == "no-referrer"  # document policies: HTML only
+    assert response.headers["cross-origin-opener-policy"] == "same-origin"
+    assert response.headers["permissions-policy"].startswith("camera=()")
     csp = response.headers["content-security-policy"]
     assert "frame-ancestors 'none'" in csp
     assert "https://unpkg.com" in csp  # the GraphiQL page's own policy, not the API's
