@@ -19,7 +19,14 @@ from typing import Any
 
 import httpx
 import pytest
+import strawberry
+from starlette.background import BackgroundTask
 
+from domain.clock import SystemClock
+from graph.context import Ports
+from graph.extensions import DocumentCache, ErrorPolicy, Limits
+from graph.schema import DriveMasterSchema
+from graph.view import GraphQLEndpoint
 from tests.conftest import GraphQLClient, make_settings, serve_app
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
@@ -31,6 +38,14 @@ UPDATE_GOAL = (
     "{ updateLearningPreferences(input: $input) { __typename } }"
 )
 SMALL_BODY_LIMIT = 1_000  # GraphQLSettings.max_body_bytes allows no less
+LIMITS = Limits(
+    max_depth=10,
+    max_aliases=15,
+    max_tokens=2000,
+    max_list_size=100,
+    introspection=False,
+    cache_size=10,
+)
 
 
 async def post_raw(
@@ -511,3 +526,59 @@ async def test_json_nested_beyond_the_parser_is_a_400(gql: GraphQLClient, batch:
     operation = '{"query": "{ __typename }", "variables": {"x": %s}}' % nested  # noqa: UP031
     response = await post_raw(gql, f"[{operation}]" if batch else operation)
     assert_plain_400(response, "Unable to parse request body as JSON")
+
+
+@strawberry.type
+class SubResponseQuery:
+    @strawberry.field
+    def touch(self, info: strawberry.Info) -> str:
+        """Sets what a resolver may set on the answer through ``info.context.response``."""
+        response = info.context.response
+        response.status_code = 202
+        response.headers["x-touched"] = "yes"
+        response.set_cookie("seen", "1", httponly=True)
+        response.background = BackgroundTask(TOUCHED.append, "after")
+        return "ok"
+
+
+TOUCHED: list[str] = []
+
+
+@pytest.fixture
+async def sub_response_client() -> AsyncIterator[httpx.AsyncClient]:
+    schema = DriveMasterSchema(
+        cache=DocumentCache(LIMITS),
+        errors=ErrorPolicy(unavailable=(), suggestions=False),
+        query=SubResponseQuery,
+    )
+    ports = Ports(
+        uow=None,  # type: ignore[arg-type]
+        clock=SystemClock(),
+        hasher=None,  # type: ignore[arg-type]
+        codec=None,  # type: ignore[arg-type]
+        sessions=None,  # type: ignore[arg-type]
+        limiter=None,  # type: ignore[arg-type]
+        session_reader=None,  # type: ignore[arg-type]
+    )
+    endpoint = GraphQLEndpoint(schema, ports=ports, make_loaders=lambda: None, graphiql=False)  # type: ignore[arg-type, return-value]
+    transport = httpx.ASGITransport(app=endpoint)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+
+
+@pytest.mark.parametrize("method", ["POST", "GET"], ids=["fast path", "strawberry"])
+async def test_what_resolvers_set_on_the_sub_response_reaches_the_answer(
+    sub_response_client: httpx.AsyncClient, method: str
+) -> None:
+    TOUCHED.clear()
+    if method == "POST":
+        response = await sub_response_client.post("/graphql", json={"query": "{ touch }"})
+    else:
+        response = await sub_response_client.get("/graphql", params={"query": "{ touch }"})
+
+    assert response.status_code == 202
+    assert response.json() == {"data": {"touch": "ok"}}
+    assert response.headers["x-touched"] == "yes"
+    assert response.cookies["seen"] == "1"
+    assert "httponly" in response.headers["set-cookie"].lower()
+    assert TOUCHED == ["after"]
