@@ -41,12 +41,22 @@ LEAVES = (
 # Everything else goes to the layer of its innermost frame.
 LAYERS = (
     (
-        "GraphQL execution: graphql-core executor, resolver wrappers, field extensions",
-        ("(graphql/execution/", "(graphql/pyutils/", "schema_converter.py", "(resolvers/"),
+        "GraphQL execution: graphql-core, Strawberry's fields and permission classes, resolvers",
+        (
+            "(graphql/",
+            "(strawberry/types/",
+            "(strawberry/schema/",
+            "(strawberry/permission",
+            "(strawberry/execution/",
+            "(resolvers/",
+            "(graph/types/",
+            "(graph/permissions",
+            "(domain/accounts/policy",
+        ),
     ),
     (
-        "Strawberry around execution: view, context, extension hooks, result, JSON",
-        ("(strawberry/", "(graph/", "(domain/", "(graphql/"),
+        "DriveMaster's endpoint and policy: body, context, authentication, runner, result, JSON",
+        ("(strawberry/", "(graph/", "(domain/"),
     ),
     ("metrics (prometheus_client)", ("(prometheus_client/",)),
     ("Starlette (routing, requests, responses) and middleware", ("(starlette/", "(drivemaster/")),
