@@ -19,8 +19,9 @@ from graph.types.accounts import SetUserRolePayload, UpdateUserPayload, UserGQL,
 
 
 def me(info: Info) -> UserGQL:
-    """The signed-in user (as read with the session; no second read, no await)."""
-    return UserGQL.from_domain(info.context.require_account())
+    """The signed-in user (as read with the session; no second read, no await). Their own
+    account: private fields are theirs to see (``granted``)."""
+    return UserGQL.from_domain(info.context.require_account(), granted=True)
 
 
 async def user(info: Info, id: strawberry.ID) -> UserGQL | None:  # noqa: A002
