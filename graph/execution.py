@@ -12,8 +12,9 @@ operations apply the policy directly, in the order Strawberry would:
 3. the operation: unknown name is ``CannotGetOperationTypeError``, a type the transport
    does not allow (a mutation over GET) is ``InvalidOperationTypeError`` (both 400);
 4. validation (cached with the document), then the variables' list sizes;
-5. graphql-core's ``execute`` with Strawberry's execution context class, so resolvers,
-   permission classes and ``Info`` behave exactly as under ``Schema.execute``;
+5. graphql-core's executor with Strawberry's resolve info (``DirectExecutor``, or
+   Strawberry's own class for a schema with incremental delivery), so resolvers, permission
+   classes and ``Info`` behave exactly as under ``Schema.execute``;
 6. errors formatted by ``ErrorPolicy`` (codes, masking, logs), the latency observed.
 
 Everything the schema defines (types, resolvers, permissions, federation) is Strawberry's;
@@ -112,9 +113,11 @@ class OperationRunner:
         try:
             document, errors = self._document(request.query)
             if document is not None:
-                operation = _operation(document, request.operation_name, allowed)
+                operation = _operation(document, request.operation_name)
                 if name is None and operation.name is not None:
                     name = operation.name.value
+                if KINDS[operation.operation] not in allowed:  # a mutation over GET
+                    raise InvalidOperationTypeError(KINDS[operation.operation])
                 kind = operation.operation.value
             result = (
                 ExecutionResult(data=None, errors=errors)
@@ -175,16 +178,11 @@ class OperationRunner:
         return ExecutionResult(data=result.data, errors=result.errors)
 
 
-def _operation(
-    document: DocumentNode, name: str | None, allowed: Iterable[OperationType]
-) -> OperationDefinitionNode:
+def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:
     """The operation to run: the one named ``name``, else the first (as Strawberry picks it)."""
     for definition in document.definitions:
         if isinstance(definition, OperationDefinitionNode) and (
             name is None or (definition.name is not None and definition.name.value == name)
         ):
-            kind = KINDS[definition.operation]
-            if kind not in allowed:
-                raise InvalidOperationTypeError(kind)
             return definition
     raise CannotGetOperationTypeError(name)

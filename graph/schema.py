@@ -9,7 +9,10 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
-from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
+from strawberry.schema.schema import (
+    DEFAULT_ALLOWED_OPERATION_TYPES,
+    StrawberryGraphQLCoreExecutionContext,
+)
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
@@ -91,10 +94,15 @@ class DriveMasterSchema(strawberry.federation.Schema):
             extensions=[lambda: RequestPolicy(cache=cache, errors=errors)],
             **options,
         )
-        incremental = self.config.enable_experimental_incremental_execution
+        # Strawberry's own class unless it would only add incremental delivery nobody uses
+        # (a custom class passed in ``options`` is kept as given).
+        plain = (
+            self.execution_context_class is StrawberryGraphQLCoreExecutionContext
+            and not self.config.enable_experimental_incremental_execution
+        )
         self.runner = OperationRunner(
             schema=self._schema,
-            executor_class=self.execution_context_class if incremental else DirectExecutor,
+            executor_class=DirectExecutor if plain else self.execution_context_class,
             cache=cache,
             errors=errors,
         )

@@ -22,10 +22,9 @@ import asyncpg
 import httpx
 import pytest
 from sqlalchemy.engine import make_url
-from starlette.applications import Starlette
 
 from domain.clock import FixedClock
-from drivemaster.app import create_app
+from drivemaster.app import DriveMasterApp, create_app
 from drivemaster.settings import (
     AuthSettings,
     DatabaseSettings,
@@ -153,7 +152,7 @@ class GraphQLClient:
     """Posts operations to the app over HTTP and returns the decoded JSON body."""
 
     http: httpx.AsyncClient
-    app: Starlette
+    app: DriveMasterApp
 
     async def __call__(
         self,

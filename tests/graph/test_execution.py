@@ -15,6 +15,7 @@ import strawberry
 from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.graphql import OperationType
 
 from domain.accounts.model import AccessClaims, SessionState
@@ -22,7 +23,7 @@ from domain.clock import SystemClock
 from graph.context import Context, Loaders, Ports
 from graph.execution import DirectExecutor, OperationRequest, OperationRunner
 from graph.extensions import DocumentCache, ErrorPolicy, Limits
-from graph.schema import build_schema
+from graph.schema import DriveMasterSchema, build_schema
 from tests.services.support import make_user, viewer_of
 
 LIMITS = Limits(
@@ -146,21 +147,49 @@ async def test_resolvers_get_the_same_info_on_the_direct_executor(incremental: b
     }
 
 
-async def test_the_schema_refuses_incremental_delivery_so_the_direct_executor_never_meets_it() -> (
-    None
-):
+@pytest.mark.parametrize(
+    ("query", "directive"),
+    [("{ ... @defer { __typename } }", "@defer"), ("{ __typename @stream }", "@stream")],
+)
+async def test_the_schema_refuses_incremental_delivery_so_the_direct_executor_never_meets_it(
+    query: str, directive: str
+) -> None:
     schema = build_schema(limits=LIMITS)
     assert not schema.config.enable_experimental_incremental_execution
     result = await schema.runner.run(
-        OperationRequest(query="{ ... @defer { __typename } }"),
-        context=CallerContext(),
-        root_value=None,
-        allowed=ALLOWED,
+        OperationRequest(query=query), context=CallerContext(), root_value=None, allowed=ALLOWED
     )
 
     assert result.data is None
     assert result.errors is not None
-    assert "Unknown directive '@defer'" in result.errors[0].message
+    assert f"Unknown directive '{directive}'" in result.errors[0].message
+
+
+class CountingExecutor(StrawberryGraphQLCoreExecutionContext):
+    built = 0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        CountingExecutor.built += 1
+
+
+async def test_an_execution_context_class_given_to_the_schema_is_the_one_that_runs() -> None:
+    schema = DriveMasterSchema(
+        cache=DocumentCache(LIMITS),
+        errors=ErrorPolicy(unavailable=(), suggestions=False),
+        query=EchoQuery,
+        execution_context_class=CountingExecutor,
+    )
+    before = CountingExecutor.built
+    result = await schema.runner.run(
+        OperationRequest(query='{ echo(word: "x") }'),
+        context=None,
+        root_value=None,
+        allowed=ALLOWED,
+    )
+
+    assert result.errors is None
+    assert CountingExecutor.built == before + 1
 
 
 class SlowSessions:

@@ -194,14 +194,16 @@ async def test_unexpected_errors_are_masked_and_logged(
         async def load(self, key: Any) -> Any:
             raise RuntimeError("secret internals: password=hunter2")
 
-    original = gql.app.graphql._make_loaders
+    endpoint = gql.app.graphql
+    assert endpoint is not None
+    original = endpoint._make_loaders
 
     def make() -> Any:
         loaders = original()
         object.__setattr__(loaders, "user", Exploding())
         return loaders
 
-    gql.app.graphql._make_loaders = make
+    endpoint._make_loaders = make
     with caplog.at_level(logging.ERROR, logger="drivemaster.graphql"):
         response = await gql.http.post(
             "/graphql",

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from drivemaster.app import create_app
 from persistence.migrate import upgrade
 from tests.conftest import (
     PASSWORD,
@@ -173,3 +175,29 @@ async def test_pool_recovers_after_postgres_drops_its_connections(
         for _ in range(3):
             again = await client(me, token=auth["accessToken"])
             assert again == {"data": {"me": {"id": auth["user"]["id"]}}}
+
+
+async def test_graphql_is_served_only_while_the_lifespan_runs(migrated_url: str) -> None:
+    """The endpoint is built by the lifespan and dropped before its resources close: outside
+    it, /graphql is Starlette's 404, never a half-built endpoint."""
+    app = create_app(make_settings(migrated_url))
+    transport = httpx.ASGITransport(app=app)
+    operation = {"query": "{ __typename }"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        assert (await http.post("/graphql", json=operation)).status_code == 404
+        async with app.router.lifespan_context(app):
+            answer = await http.post("/graphql", json=operation)
+            assert answer.json() == {"data": {"__typename": "Query"}}
+        assert (await http.post("/graphql", json=operation)).status_code == 404
+    assert app.graphql is None
+
+
+async def test_an_operation_refused_for_its_type_is_counted_under_its_name(
+    gql: GraphQLClient,
+) -> None:
+    response = await gql.http.get(
+        "/graphql", params={"query": "mutation Sneaky { logoutEverywhere { revokedSessions } }"}
+    )
+    assert response.status_code == 400
+    text = (await gql.http.get("/metrics")).text
+    assert 'drivemaster_graphql_operation_seconds_count{operation="Sneaky",type="unknown"}' in text
