@@ -33,6 +33,7 @@ from drivemaster.settings import (
     RedisSettings,
     Settings,
 )
+from graph.extensions import Limits
 from persistence.migrate import upgrade
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -40,6 +41,15 @@ TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-signing"
+# Schema limits for tests that build a schema without the app's settings.
+LIMITS = Limits(
+    max_depth=10,
+    max_aliases=15,
+    max_tokens=2000,
+    max_list_size=100,
+    introspection=False,
+    cache_size=10,
+)
 
 
 def needs_postgres() -> None:

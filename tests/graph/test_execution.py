@@ -22,18 +22,11 @@ from domain.accounts.model import AccessClaims, SessionState
 from domain.clock import SystemClock
 from graph.context import Context, Loaders, Ports
 from graph.execution import DirectExecutor, OperationRequest, OperationRunner
-from graph.extensions import DocumentCache, ErrorPolicy, Limits
+from graph.extensions import DocumentCache, ErrorPolicy
 from graph.schema import DriveMasterSchema, build_schema
+from tests.conftest import LIMITS
 from tests.services.support import make_user, viewer_of
 
-LIMITS = Limits(
-    max_depth=10,
-    max_aliases=15,
-    max_tokens=2000,
-    max_list_size=100,
-    introspection=False,
-    cache_size=10,
-)
 ALLOWED = frozenset({OperationType.QUERY, OperationType.MUTATION})
 
 

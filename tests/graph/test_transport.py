@@ -24,10 +24,10 @@ from starlette.background import BackgroundTask
 
 from domain.clock import SystemClock
 from graph.context import Ports
-from graph.extensions import DocumentCache, ErrorPolicy, Limits
+from graph.extensions import DocumentCache, ErrorPolicy
 from graph.schema import DriveMasterSchema
 from graph.view import GraphQLEndpoint
-from tests.conftest import GraphQLClient, make_settings, serve_app
+from tests.conftest import LIMITS, GraphQLClient, make_settings, serve_app
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 GENERATED_REQUEST_ID = re.compile(r"[0-9a-f]{32}")
@@ -38,14 +38,6 @@ UPDATE_GOAL = (
     "{ updateLearningPreferences(input: $input) { __typename } }"
 )
 SMALL_BODY_LIMIT = 1_000  # GraphQLSettings.max_body_bytes allows no less
-LIMITS = Limits(
-    max_depth=10,
-    max_aliases=15,
-    max_tokens=2000,
-    max_list_size=100,
-    introspection=False,
-    cache_size=10,
-)
 
 
 async def post_raw(
