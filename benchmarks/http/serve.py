@@ -1,8 +1,9 @@
 """Server subprocess: the real app or the bare endpoint, one uvicorn worker each.
 
 ``python -m benchmarks.http.serve {app,bare} --port N``. Both targets run with the same
-uvicorn options and the same logging as ``drivemaster serve`` (JSON logs, access log off),
-so the only difference between them is what happens inside the ASGI app.
+uvicorn options (``drivemaster.cli.UVICORN_OPTIONS``, a shorter graceful shutdown) and the
+same logging as ``drivemaster serve`` (JSON logs, access log off), so the only difference
+between them is what happens inside the ASGI app.
 
 The app reads ``BENCH_APP_DATABASE_URL``, ``BENCH_APP_JWT_SECRET`` and, when set,
 ``BENCH_APP_REDIS_URL`` (else the embedded store); the bare endpoint answers the bytes of
@@ -21,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from drivemaster.cli import UVICORN_OPTIONS
 from drivemaster.logs import configure_logging
 
 GRACEFUL_SHUTDOWN_SECONDS = 3
@@ -79,9 +81,7 @@ def main() -> None:
         port=args.port,
         loop=args.loop,
         http=args.http,
-        log_config=None,
-        proxy_headers=True,
-        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        **{**UVICORN_OPTIONS, "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS},
     )
 
 

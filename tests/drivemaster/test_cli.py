@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
+import uvicorn
 from click.testing import CliRunner
 
 from drivemaster.cli import main
@@ -110,3 +112,30 @@ def test_developer_aids_default_by_environment() -> None:
     assert Settings(env="development").developer_aid(None) is True
     assert Settings(env="production").developer_aid(None) is False
     assert Settings(env="production").developer_aid(True) is True
+
+
+def test_serve_runs_uvicorn_with_the_hardened_options(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'dm.db'}")
+    calls: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append((app, options)))
+    result = CliRunner().invoke(main, ["serve", "--port", "8123", "--no-migrate"])
+
+    assert result.exit_code == 0, result.output
+    assert calls == [
+        (
+            "drivemaster.asgi:app",
+            {
+                "host": "127.0.0.1",
+                "port": 8123,
+                "workers": 1,
+                "reload": False,
+                "log_config": None,
+                "proxy_headers": True,
+                "server_header": False,
+                "timeout_graceful_shutdown": 20,
+            },
+        )
+    ]
