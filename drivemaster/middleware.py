@@ -18,6 +18,7 @@ from prometheus_client import Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from drivemaster.logs import request_id_var
+from graph.metrics import LabelChildren
 
 log = logging.getLogger("drivemaster.http")
 
@@ -59,7 +60,6 @@ SET_HERE = frozenset(
 # system call per request; ids are correlation handles, not secrets).
 _ID_PREFIX = secrets.token_hex(8)
 _id_counter = itertools.count(1)
-_MAX_TIMERS = 1_000  # bound on cached histogram children (labels are bounded anyway)
 
 
 class BodyTooLarge(Exception):
@@ -79,7 +79,7 @@ class RequestContextMiddleware:
             *DOCUMENT_HEADERS,
             (b"content-security-policy", GRAPHIQL_CSP.encode()),
         )
-        self._timers: dict[tuple[str, str, int], Any] = {}
+        self._timers = LabelChildren(HTTP_SECONDS)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in {"http", "websocket"}:
@@ -138,15 +138,11 @@ class RequestContextMiddleware:
             self._timer(scope, status).observe(time.perf_counter() - started)
 
     def _timer(self, scope: Scope, status: int) -> Any:
-        """The histogram child for this route, method and status (cached: ``labels`` costs)."""
+        """The histogram child for this route, method and status."""
         path = scope.get("path", "")
-        key = (path if path in ROUTES else "other", scope.get("method", ""), status)
-        timer = self._timers.get(key)
-        if timer is None:
-            timer = HTTP_SECONDS.labels(key[0], key[1], str(status))
-            if len(self._timers) < _MAX_TIMERS:
-                self._timers[key] = timer
-        return timer
+        return self._timers.get(
+            path if path in ROUTES else "other", scope.get("method", ""), str(status)
+        )
 
     def _secure(self, message: Message, request_id: str) -> None:
         """Set the security headers and the request id, replacing any the app set."""

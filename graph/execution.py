@@ -116,9 +116,10 @@ class OperationRunner:
                 operation = _operation(document, request.operation_name)
                 if name is None and operation.name is not None:
                     name = operation.name.value
-                if KINDS[operation.operation] not in allowed:  # a mutation over GET
-                    raise InvalidOperationTypeError(KINDS[operation.operation])
-                kind = operation.operation.value
+                operation_type = KINDS[operation.operation]
+                if operation_type not in allowed:  # a mutation over GET
+                    raise InvalidOperationTypeError(operation_type)
+                kind = operation_type.value
             result = (
                 ExecutionResult(data=None, errors=errors)
                 if errors

@@ -37,13 +37,28 @@ def operation_label(name: object) -> str:
     return name
 
 
-_timers: dict[tuple[str, str], Any] = {}
+class LabelChildren:
+    """A metric's children by label values, kept once made: ``labels`` costs a few µs per
+    call. At most ``limit`` are kept (callers bound their labels anyway); past it they are
+    made on each call, still correct."""
+
+    def __init__(self, metric: Any, *, limit: int = 1_000) -> None:
+        self._metric = metric
+        self._limit = limit
+        self._children: dict[tuple[str, ...], Any] = {}
+
+    def get(self, *labels: str) -> Any:
+        child = self._children.get(labels)
+        if child is None:
+            child = self._metric.labels(*labels)
+            if len(self._children) < self._limit:
+                self._children[labels] = child
+        return child
+
+
+_operation_timers = LabelChildren(OPERATION_SECONDS)
 
 
 def observe_operation(name: object, kind: str, seconds: float) -> None:
-    """Record an operation's latency (label children cached: ``labels`` costs per call)."""
-    label = operation_label(name)
-    timer = _timers.get((label, kind))
-    if timer is None:  # bounded: names by ``operation_label``, kinds by the operation types
-        timer = _timers[label, kind] = OPERATION_SECONDS.labels(label, kind)
-    timer.observe(seconds)
+    """Record an operation's latency (names bounded by ``operation_label``)."""
+    _operation_timers.get(operation_label(name), kind).observe(seconds)
